@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/* The HTTP API: the application context (struct parta), request dispatch
+ * through the route table, authentication (session cookie or bearer token),
+ * CSRF checks for cookie-authenticated writes, JSON bodies in and out, and the
+ * one place where enum perr becomes an HTTP error response. Each resource has
+ * its own file (auth.c, setup.c, ops.c, ws.c) with handlers that validate
+ * input, call the domain and store off the loop, and answer. Loop thread
+ * only, except the work functions handlers pass to api_run. */
+#ifndef PARTA_API_API_H
+#define PARTA_API_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "base/config.h"
+#include "base/i18n.h"
+#include "base/json.h"
+#include "domain/accounts.h"
+#include "net/router.h"
+#include "net/server.h"
+#include "store/store.h"
+
+struct metrics;
+struct static_files;
+struct ratelimit;
+
+/* The application: everything a request may need, passed explicitly. */
+struct parta {
+	uv_loop_t *loop;
+	const struct config *cfg;
+	struct store_handle store;
+	struct server *server;
+	struct metrics *metrics;
+	struct static_files *web;
+	struct ratelimit *login_ip;       /* attempts per IP */
+	struct ratelimit *login_account;  /* failures per login */
+	uint8_t server_key[ACCOUNT_KEY_LEN];
+	char public_url[256];
+	int64_t started_at;
+	bool shutting_down;
+};
+
+/* Route flags. */
+enum {
+	API_AUTH = 1 << 0,   /* needs a live session; cookie writes need the CSRF header */
+	API_JSON = 1 << 1,   /* needs a JSON object body (Content-Type: application/json) */
+};
+
+#define API_SESSION_COOKIE "parta_session"
+#define API_CSRF_HEADER "X-CSRF-Token"
+
+/* One API request in flight. Owned by the dispatcher until a response
+ * function (api_respond_*, api_error*) is called: that sends and frees it. */
+struct api_req {
+	struct parta *p;
+	struct exchange *ex;
+	const struct http_request *http;
+	struct route_match match;
+	enum lang lang;
+	struct json_doc *doc;             /* parsed body (API_JSON) */
+	const struct json_value *body;    /* its root object */
+	/* authentication (API_AUTH) */
+	char token[ACCOUNT_TOKEN_LEN + 8];
+	bool via_cookie;
+	bool authed;
+	struct session session;
+	struct user user;
+	/* handler state: work results */
+	int rc;
+	const char *rc_field;
+	void *state;
+	void (*state_free)(void *state);
+};
+
+typedef void (*api_handler)(struct api_req *r);
+
+/* Entry point from the server for every request. */
+void api_on_request(void *ud, struct exchange *ex);
+void api_on_ws_message(void *ud, struct conn *c, int opcode, const uint8_t *data, size_t len);
+void api_on_ws_close(void *ud, struct conn *c);
+
+/* Run work(r) on a store thread, then done(r) on the loop. The store
+ * operation latency is recorded under op (a static string). */
+void api_run(struct api_req *r, const char *op, void (*work)(struct api_req *r),
+	     void (*done)(struct api_req *r));
+
+/* Respond with a JSON body (takes the bytes of out, which the caller then frees). */
+void api_respond_json(struct api_req *r, int status, const struct buf *out, const char *extra_headers);
+/* Free r without answering: only after the exchange was answered another
+ * way (e.g. upgraded to a WebSocket). */
+void api_release(struct api_req *r);
+/* Respond with a body of any content type. */
+void api_respond_raw(struct api_req *r, int status, const char *content_type, const struct buf *out,
+		     const char *extra_headers);
+void api_respond_empty(struct api_req *r, int status, const char *extra_headers);
+/* Error response: the perr's status and code, a message in the request's
+ * language, and the offending field if any. */
+void api_error(struct api_req *r, int err, const char *field);
+/* 429 with Retry-After. */
+void api_error_retry(struct api_req *r, uint32_t retry_after_s);
+
+/* Body helpers for API_JSON routes: a string member, required or optional.
+ * Return PERR_OK, or PERR_INVALID (after which the caller answers
+ * api_error(r, PERR_INVALID, name)). */
+int api_body_string(struct api_req *r, const char *name, bool required, const char **out, size_t *len);
+/* Path parameter i as an int64 (> 0); PERR_INVALID if not a number. */
+int api_param_id(const struct api_req *r, int i, int64_t *out);
+
+/* Write the public part of a user as a JSON object value. */
+void api_write_user(struct json_writer *w, const struct user *u);
+/* The Set-Cookie header line for a new session token (with CRLF). */
+void api_session_cookie(const struct parta *p, const char *token, char *out, size_t out_size);
+/* Current UNIX time in seconds / milliseconds. */
+int64_t api_now(void);
+uint64_t api_now_ms(void);
+
+/* Route tables of each resource file, concatenated by api.c. */
+extern const struct route api_auth_routes[];
+extern const size_t api_auth_routes_count;
+extern const struct route api_setup_routes[];
+extern const size_t api_setup_routes_count;
+extern const struct route api_ops_routes[];
+extern const size_t api_ops_routes_count;
+extern const struct route api_ws_routes[];
+extern const size_t api_ws_routes_count;
+
+/* First-administrator setup link: if no administrator exists, create a
+ * one-time token and print the link. Blocking: main thread before the loop. */
+int api_setup_announce(struct parta *p);
+
+#endif

@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: MIT */
+/* SQLite backend core: one writer connection on its own thread that commits
+ * queued writes in groups (one transaction, one fsync for many callers, each
+ * job in its own savepoint), a pool of reader connections in WAL mode, cached
+ * prepared statements, and numbered migrations applied at open. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/alloc.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "store/migrations.h"
+#include "store/sqlite/sqlite_int.h"
+
+#define STMT_CACHE 64
+#define MAX_BATCH 256
+
+struct stmt_slot {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+struct sqlite_conn {
+	sqlite3 *db;
+	struct sqlite_conn *next_free;
+	struct stmt_slot slots[STMT_CACHE];
+	size_t nslots;
+};
+
+struct write_job {
+	sqlite_write_fn fn;
+	void *arg;
+	int rc;
+	bool done;
+	struct write_job *next;
+};
+
+struct store {
+	char *path;
+	struct sqlite_conn *writer;
+	pthread_t writer_thread;
+	pthread_mutex_t mu;
+	pthread_cond_t work_cv;   /* writer waits for jobs */
+	pthread_cond_t done_cv;   /* callers wait for their batch */
+	pthread_cond_t reader_cv; /* callers wait for a free reader */
+	struct write_job *head, *tail;
+	bool stopping;
+	struct sqlite_conn *free_readers;
+	struct sqlite_conn **readers;
+	int nreaders;
+};
+
+sqlite3 *sqlite_db(struct sqlite_conn *cn)
+{
+	return cn->db;
+}
+
+sqlite3_stmt *sqlite_stmt(struct sqlite_conn *cn, const char *sql)
+{
+	for (size_t i = 0; i < cn->nslots; i++) {
+		if (cn->slots[i].sql == sql) {
+			sqlite3_reset(cn->slots[i].stmt);
+			sqlite3_clear_bindings(cn->slots[i].stmt);
+			return cn->slots[i].stmt;
+		}
+	}
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v3(cn->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("sqlite prepare failed: %s\n%s", sqlite3_errmsg(cn->db), sql);
+		abort();
+	}
+	if (cn->nslots < STMT_CACHE) {
+		cn->slots[cn->nslots++] = (struct stmt_slot){sql, st};
+	} else {
+		/* cache full: evict the oldest (never happens with our fixed set) */
+		sqlite3_finalize(cn->slots[0].stmt);
+		memmove(cn->slots, cn->slots + 1, (STMT_CACHE - 1) * sizeof cn->slots[0]);
+		cn->slots[STMT_CACHE - 1] = (struct stmt_slot){sql, st};
+	}
+	return st;
+}
+
+/* Reset every cached statement: one left mid-iteration would keep its read
+ * transaction (and so a stale snapshot) open past COMMIT. */
+static void db__reset_all(struct sqlite_conn *cn)
+{
+	for (size_t i = 0; i < cn->nslots; i++)
+		sqlite3_reset(cn->slots[i].stmt);
+}
+
+int sqlite_perr(struct sqlite_conn *cn, int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return PERR_OK;
+	case SQLITE_CONSTRAINT:
+		return PERR_CONFLICT;
+	case SQLITE_NOMEM:
+		return PERR_NOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return PERR_UNAVAILABLE;
+	default:
+		log_error("sqlite: %s (%d)", cn ? sqlite3_errmsg(cn->db) : "?", rc);
+		return PERR_IO;
+	}
+}
+
+char *sqlite_col_str(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	if (!t)
+		return NULL;
+	return xstrndup((const char *)t, (size_t)sqlite3_column_bytes(s, i));
+}
+
+static int db__exec(sqlite3 *db, const char *sql)
+{
+	char *err = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+	if (rc != SQLITE_OK) {
+		log_error("sqlite: %s", err ? err : sqlite3_errstr(rc));
+		sqlite3_free(err);
+		return PERR_IO;
+	}
+	return PERR_OK;
+}
+
+static int db__open_conn(const char *path, bool writer, struct sqlite_conn **out)
+{
+	int rc = PERR_OK;
+	struct sqlite_conn *cn = xcalloc(1, sizeof *cn);
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &cn->db, flags, NULL) != SQLITE_OK) {
+		log_error("cannot open database %s: %s", path, sqlite3_errmsg(cn->db));
+		rc = PERR_IO;
+		goto out;
+	}
+	sqlite3_busy_timeout(cn->db, 5000);
+	sqlite3_extended_result_codes(cn->db, 1);
+	rc = db__exec(cn->db, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
+	if (rc)
+		goto out;
+	if (writer) {
+		/* WAL: readers never block the writer; synchronous=FULL: a commit
+		 * is on disk before we acknowledge it (persist before ack). */
+		rc = db__exec(cn->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+				      "PRAGMA wal_autocheckpoint=4000;");
+	} else {
+		rc = db__exec(cn->db, "PRAGMA query_only=ON;");
+	}
+out:
+	if (rc) {
+		sqlite3_close(cn->db);
+		free(cn);
+		cn = NULL;
+	}
+	*out = cn;
+	return rc;
+}
+
+static void db__close_conn(struct sqlite_conn *cn)
+{
+	if (!cn)
+		return;
+	for (size_t i = 0; i < cn->nslots; i++)
+		sqlite3_finalize(cn->slots[i].stmt);
+	sqlite3_close(cn->db);
+	free(cn);
+}
+
+static int db__migrate(struct sqlite_conn *cn)
+{
+	int rc = db__exec(cn->db, "CREATE TABLE IF NOT EXISTS schema_version("
+				  "version INTEGER NOT NULL, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+	if (rc)
+		return rc;
+	int current = 0;
+	sqlite3_stmt *st = NULL;
+	sqlite3_prepare_v2(cn->db, "SELECT COALESCE(MAX(version),0) FROM schema_version", -1, &st,
+			   NULL);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		current = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	for (int i = 0; i < migrations_count; i++) {
+		const struct migration *m = &migrations[i];
+		if (m->version <= current)
+			continue;
+		log_info("applying migration %s", m->name);
+		rc = db__exec(cn->db, "BEGIN IMMEDIATE");
+		if (rc)
+			return rc;
+		rc = db__exec(cn->db, m->sql);
+		if (!rc) {
+			char sql[256];
+			snprintf(sql, sizeof sql,
+				 "INSERT INTO schema_version VALUES(%d,'%s',strftime('%%s','now'))",
+				 m->version, m->name);
+			rc = db__exec(cn->db, sql);
+		}
+		if (rc) {
+			db__exec(cn->db, "ROLLBACK");
+			log_error("migration %s failed; the database is left at version %d", m->name,
+				  current);
+			return rc;
+		}
+		rc = db__exec(cn->db, "COMMIT");
+		if (rc)
+			return rc;
+		current = m->version;
+	}
+	return PERR_OK;
+}
+
+/* Take every queued job (up to MAX_BATCH) and commit them together. */
+static void *db__writer_main(void *arg)
+{
+	struct store *st = arg;
+	sqlite3 *db = st->writer->db;
+	pthread_mutex_lock(&st->mu);
+	for (;;) {
+		while (!st->head && !st->stopping)
+			pthread_cond_wait(&st->work_cv, &st->mu);
+		if (!st->head && st->stopping)
+			break;
+		struct write_job *batch = st->head;
+		struct write_job *last = batch;
+		int n = 1;
+		while (last->next && n < MAX_BATCH) {
+			last = last->next;
+			n++;
+		}
+		st->head = last->next;
+		if (!st->head)
+			st->tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&st->mu);
+
+		int commit_rc = db__exec(db, "BEGIN IMMEDIATE");
+		for (struct write_job *j = batch; j; j = j->next) {
+			if (commit_rc) {
+				j->rc = commit_rc;
+				continue;
+			}
+			sqlite3_exec(db, "SAVEPOINT job", NULL, NULL, NULL);
+			j->rc = j->fn(st->writer, j->arg);
+			db__reset_all(st->writer);
+			if (j->rc)
+				sqlite3_exec(db, "ROLLBACK TO job", NULL, NULL, NULL);
+			sqlite3_exec(db, "RELEASE job", NULL, NULL, NULL);
+		}
+		if (!commit_rc) {
+			commit_rc = db__exec(db, "COMMIT");
+			if (commit_rc) {
+				sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+				for (struct write_job *j = batch; j; j = j->next)
+					j->rc = PERR_IO;
+			}
+		}
+
+		pthread_mutex_lock(&st->mu);
+		for (struct write_job *j = batch; j; j = j->next)
+			j->done = true;
+		pthread_cond_broadcast(&st->done_cv);
+	}
+	pthread_mutex_unlock(&st->mu);
+	return NULL;
+}
+
+int sqlite_write(struct store *st, sqlite_write_fn fn, void *arg)
+{
+	struct write_job job = {.fn = fn, .arg = arg};
+	pthread_mutex_lock(&st->mu);
+	if (st->stopping) {
+		pthread_mutex_unlock(&st->mu);
+		return PERR_UNAVAILABLE;
+	}
+	if (st->tail)
+		st->tail->next = &job;
+	else
+		st->head = &job;
+	st->tail = &job;
+	pthread_cond_signal(&st->work_cv);
+	while (!job.done)
+		pthread_cond_wait(&st->done_cv, &st->mu);
+	pthread_mutex_unlock(&st->mu);
+	return job.rc;
+}
+
+int sqlite_read(struct store *st, sqlite_read_fn fn, void *arg)
+{
+	pthread_mutex_lock(&st->mu);
+	while (!st->free_readers)
+		pthread_cond_wait(&st->reader_cv, &st->mu);
+	struct sqlite_conn *cn = st->free_readers;
+	st->free_readers = cn->next_free;
+	pthread_mutex_unlock(&st->mu);
+
+	/* a read transaction gives the function one consistent snapshot */
+	sqlite3_exec(cn->db, "BEGIN", NULL, NULL, NULL);
+	int rc = fn(cn, arg);
+	db__reset_all(cn);
+	sqlite3_exec(cn->db, "COMMIT", NULL, NULL, NULL);
+
+	pthread_mutex_lock(&st->mu);
+	cn->next_free = st->free_readers;
+	st->free_readers = cn;
+	pthread_cond_signal(&st->reader_cv);
+	pthread_mutex_unlock(&st->mu);
+	return rc;
+}
+
+static void db_close(struct store *st);
+
+static int db_open(const struct store_config *cfg, struct store **out)
+{
+	int rc = PERR_OK;
+	struct store *st = xcalloc(1, sizeof *st);
+	size_t n = strlen(cfg->data_dir) + 16;
+	st->path = xmalloc(n);
+	snprintf(st->path, n, "%s/parta.db", cfg->data_dir);
+	pthread_mutex_init(&st->mu, NULL);
+	pthread_cond_init(&st->work_cv, NULL);
+	pthread_cond_init(&st->done_cv, NULL);
+	pthread_cond_init(&st->reader_cv, NULL);
+
+	rc = db__open_conn(st->path, true, &st->writer);
+	if (rc)
+		goto out;
+	rc = db__migrate(st->writer);
+	if (rc)
+		goto out;
+	st->nreaders = cfg->readers > 0 ? cfg->readers : 4;
+	st->readers = xcalloc((size_t)st->nreaders, sizeof *st->readers);
+	for (int i = 0; i < st->nreaders; i++) {
+		rc = db__open_conn(st->path, false, &st->readers[i]);
+		if (rc)
+			goto out;
+		st->readers[i]->next_free = st->free_readers;
+		st->free_readers = st->readers[i];
+	}
+	if (pthread_create(&st->writer_thread, NULL, db__writer_main, st) != 0) {
+		rc = PERR_IO;
+		goto out;
+	}
+out:
+	if (rc) {
+		db_close(st);
+		st = NULL;
+	}
+	*out = st;
+	return rc;
+}
+
+static void db_close(struct store *st)
+{
+	if (!st)
+		return;
+	pthread_mutex_lock(&st->mu);
+	bool had_thread = st->writer && st->free_readers && st->readers;
+	st->stopping = true;
+	pthread_cond_broadcast(&st->work_cv);
+	pthread_mutex_unlock(&st->mu);
+	if (had_thread && st->writer_thread)
+		pthread_join(st->writer_thread, NULL);
+	for (int i = 0; i < st->nreaders; i++)
+		db__close_conn(st->readers[i]);
+	free(st->readers);
+	if (st->writer) {
+		sqlite3_wal_checkpoint_v2(st->writer->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+					  NULL);
+		db__close_conn(st->writer);
+	}
+	pthread_mutex_destroy(&st->mu);
+	pthread_cond_destroy(&st->work_cv);
+	pthread_cond_destroy(&st->done_cv);
+	pthread_cond_destroy(&st->reader_cv);
+	free(st->path);
+	free(st);
+}
+
+static int db__schema_version_read(struct sqlite_conn *cn, void *arg)
+{
+	int *out = arg;
+	sqlite3_stmt *s = sqlite_stmt(cn, "SELECT COALESCE(MAX(version),0) FROM schema_version");
+	*out = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	return PERR_OK;
+}
+
+static int db_schema_version(struct store *st, int *out)
+{
+	return sqlite_read(st, db__schema_version_read, out);
+}
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.open = db_open,
+	.close = db_close,
+	.schema_version = db_schema_version,
+	.admin_count = sqlite_admin_count,
+	.user_create = sqlite_user_create,
+	.user_get = sqlite_user_get,
+	.user_get_by_login = sqlite_user_get_by_login,
+	.user_set_password = sqlite_user_set_password,
+	.setup_token_put = sqlite_setup_token_put,
+	.setup_token_check = sqlite_setup_token_check,
+	.setup_complete = sqlite_setup_complete,
+	.session_create = sqlite_session_create,
+	.session_lookup = sqlite_session_lookup,
+	.session_touch = sqlite_session_touch,
+	.session_list = sqlite_session_list,
+	.session_revoke = sqlite_session_revoke,
+	.audit_append = sqlite_audit_append,
+};

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* Backend selection and the result-struct destructors shared by backends. */
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/log.h"
+
+void user_clear(struct user *u)
+{
+	free(u->login);
+	free(u->name);
+	free(u->password_hash);
+	if (u->roles) {
+		for (char **r = u->roles; *r; r++)
+			free(*r);
+		free(u->roles);
+	}
+	memset(u, 0, sizeof *u);
+}
+
+void session_clear(struct session *s)
+{
+	free(s->kind);
+	free(s->user_agent);
+	free(s->ip);
+	memset(s, 0, sizeof *s);
+}
+
+void session_list_clear(struct session_list *l)
+{
+	for (size_t i = 0; i < l->count; i++)
+		session_clear(&l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->count = 0;
+}
+
+/* Every entry of the vtable must be set: a missing one is a build error that
+ * we catch at start rather than as a NULL call later. */
+static void store__check_ops(const struct store_ops *o)
+{
+	const void *const entries[] = {
+		o->open, o->close, o->schema_version, o->admin_count, o->user_create, o->user_get,
+		o->user_get_by_login, o->user_set_password, o->setup_token_put,
+		o->setup_token_check, o->setup_complete, o->session_create, o->session_lookup,
+		o->session_touch, o->session_list, o->session_revoke, o->audit_append,
+	};
+	for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
+		if (!entries[i]) {
+			fprintf(stderr, "store backend %s: entry %zu missing\n", o->name, i);
+			abort();
+		}
+	}
+}
+
+const struct store_ops *store_backend(const char *name)
+{
+	const struct store_ops *o = NULL;
+	if (strcmp(name, "sqlite") == 0)
+		o = &store_sqlite_ops;
+	if (o)
+		store__check_ops(o);
+	return o;
+}
+
+int store_open(struct store_handle *h, const char *backend, const struct store_config *cfg)
+{
+	h->ops = store_backend(backend);
+	h->st = NULL;
+	if (!h->ops) {
+		log_error("store backend \"%s\" is not available in this build", backend);
+		return PERR_UNSUPPORTED;
+	}
+	return h->ops->open(cfg, &h->st);
+}
+
+void store_close(struct store_handle *h)
+{
+	if (h->ops && h->st)
+		h->ops->close(h->st);
+	h->st = NULL;
+}
