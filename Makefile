@@ -112,8 +112,10 @@ fuzz:
 			-o $(FUZZ_BUILD)/fuzz/$$n $$f $(FUZZ_BUILD)/libparta.a $(LDLIBS) -pthread; \
 		mkdir -p $(FUZZ_BUILD)/corpus/$$n; \
 		echo "== $$n for $(FUZZ_SECONDS)s"; \
-		$(FUZZ_BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
-			$(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -n 3; \
+		if ! $(FUZZ_BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+			-artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n \
+			> $(FUZZ_BUILD)/$$n.log 2>&1; then tail -n 40 $(FUZZ_BUILD)/$$n.log; exit 1; fi; \
+		tail -n 1 $(FUZZ_BUILD)/$$n.log; \
 	done
 
 bench: build

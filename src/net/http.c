@@ -28,7 +28,8 @@ static int http__fail(struct http_reader *r, int status, const char *reason)
 {
 	r->error_status = status;
 	r->error_reason = reason;
-	return 1;
+	/* -1, not 1: from on_headers_complete, 1 would mean "no body" */
+	return -1;
 }
 
 static int http__on_message_begin(http_parser *p)
@@ -54,9 +55,22 @@ static size_t http__header_bytes(const struct http_reader *r)
 	return r->head.len - r->target_len;
 }
 
+/* Chunked trailers arrive through the header callbacks after the head is
+ * complete; they are counted against the limit and dropped (the request's
+ * header pointers into r->head must not move). */
+static int http__trailer(struct http_reader *r, size_t len)
+{
+	r->trailer_bytes += len;
+	if (r->trailer_bytes > r->limits.max_header_bytes)
+		return http__fail(r, 431, "trailers too large");
+	return 0;
+}
+
 static int http__on_header_field(http_parser *p, const char *at, size_t len)
 {
 	struct http_reader *r = reader_of(p);
+	if (r->headers_done)
+		return http__trailer(r, len);
 	if (r->head.len == r->target_len && r->nfields == 0 && r->last_cb == CB_NONE) {
 		/* terminate the target */
 		if (buf_putc(&r->head, '\0'))
@@ -89,6 +103,8 @@ static int http__on_header_field(http_parser *p, const char *at, size_t len)
 static int http__on_header_value(http_parser *p, const char *at, size_t len)
 {
 	struct http_reader *r = reader_of(p);
+	if (r->headers_done)
+		return http__trailer(r, len);
 	struct http_reader_field *f = &r->fields[r->nfields - 1];
 	if (r->last_cb != CB_VALUE) {
 		if (buf_putc(&r->head, '\0'))
@@ -117,6 +133,21 @@ static void http__split_target(struct http_request *q)
 		q->query = "";
 		q->query_len = 0;
 	}
+}
+
+/* RFC 7230 token characters; Debian's parser is built lenient and lets
+ * spaces and other separators through in header names. */
+static bool http__is_token(const char *s, size_t n)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!isalnum(c) && !(c && strchr(extra, c)))
+			return false;
+	}
+	return true;
 }
 
 static int http__on_headers_complete(http_parser *p)
@@ -149,7 +180,10 @@ static int http__on_headers_complete(http_parser *p)
 		q->headers[i].name_len = f->name_len;
 		q->headers[i].value = f->value_off ? r->head.data + f->value_off : "";
 		q->headers[i].value_len = f->value_len;
+		if (!http__is_token(q->headers[i].name, f->name_len))
+			return http__fail(r, 400, "bad header name");
 	}
+	r->headers_done = true;
 	q->keep_alive = http_should_keep_alive(p) != 0;
 	q->upgrade = p->upgrade != 0;
 	if (q->http_major != 1)
@@ -228,6 +262,8 @@ void http_reader_next(struct http_reader *r)
 	r->last_cb = CB_NONE;
 	r->done = false;
 	r->started = false;
+	r->headers_done = false;
+	r->trailer_bytes = 0;
 	r->error_status = 0;
 	r->error_reason = NULL;
 	struct http_header *keep = r->req.headers;

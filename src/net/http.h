@@ -71,6 +71,8 @@ struct http_reader {
 	const char *error_reason;   /* short English text for logs */
 	struct http_request req;
 	bool started;               /* any byte of the current request seen */
+	bool headers_done;          /* head complete: later fields are chunked trailers */
+	size_t trailer_bytes;
 };
 
 void http_reader_init(struct http_reader *r, const struct http_limits *limits);

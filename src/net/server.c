@@ -581,7 +581,7 @@ static void conn_arm_timer(struct conn *c)
 	}
 	uint64_t ms = l->idle_timeout_ms;
 	if (c->rd && http_reader_in_request(c->rd))
-		ms = c->rd->req.target ? l->body_timeout_ms : l->header_timeout_ms;
+		ms = c->rd->headers_done ? l->body_timeout_ms : l->header_timeout_ms;
 	/* only (re)start when the phase changes, so trickled bytes cannot extend
 	 * the header deadline forever */
 	if (!uv_is_active((uv_handle_t *)&c->timer) || uv_timer_get_repeat(&c->timer) != ms) {
