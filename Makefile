@@ -41,9 +41,9 @@ MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-WEB_SRC := $(shell find web/src web/index.html web/package.json web/vite.config.* -type f 2>/dev/null)
+WEB_SRC := $(shell find web/src web/public web/index.html web/package.json web/tsconfig.json web/vite.config.* -type f 2>/dev/null)
 
-.PHONY: all deps build run test unit api e2e web fuzz bench clean fmt
+.PHONY: all deps build run test unit webunit api e2e web fuzz bench clean fmt
 all: build web
 
 deps:
@@ -86,6 +86,10 @@ run: deps
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
+# client logic (vitest) and the client's type check
+webunit: web
+	cd web && npm test
+
 api: build web tests/node_modules/.ok
 	PARTA_BIN=$(abspath $(BUILD)/parta) node --test --test-concurrency=2 tests/api/
 
@@ -98,6 +102,7 @@ tests/node_modules/.ok: tests/package.json tests/package-lock.json
 
 test: deps
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory webunit
 	@$(MAKE) --no-print-directory api
 	@$(MAKE) --no-print-directory e2e
 
