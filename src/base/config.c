@@ -273,7 +273,8 @@ static int config__apply(struct config *c, const struct config_entry *e, const c
 	case CONFIG_CHOICE:
 		if (!config__is_choice(e->choices, value)) {
 			config__error(err, e->name, strlen(e->name),
-				      "%s: \"%.*s%s\" is not one of the allowed values (allowed %s)",
+				      "%s: \"%.*s%s\" is not one of the allowed values "
+				      "(allowed %s)",
 				      e->name, CONFIG_QUOTE_MAX, value, ell, e->choices);
 			rc = PERR_INVALID;
 			goto out;
@@ -316,7 +317,7 @@ void config_free(struct config *c)
 {
 	for (size_t i = 0; i < CONFIG_NENTRIES; i++) {
 		const struct config_entry *e = &config_entries[i];
-		if (e->type == CONFIG_STRING || e->type == CONFIG_CHOICE || e->type == CONFIG_ADDR) {
+		if (e->type != CONFIG_INT && e->type != CONFIG_BOOL) {
 			char **slot = (char **)((char *)c + e->offset);
 			free(*slot);
 			*slot = NULL;
@@ -406,7 +407,8 @@ int config_load_file(struct config *c, const char *path, struct config_error *er
 		ssize_t n = getline(&line, &cap, f);
 		if (n < 0) {
 			if (ferror(f)) {
-				config__error(err, "", 0, "%s: read error: %s", path, strerror(errno));
+				config__error(err, "", 0, "%s: read error: %s", path,
+					      strerror(errno));
 				rc = PERR_IO;
 			}
 			goto out;

@@ -17,6 +17,9 @@
 
 #define READ_BUF_SIZE 65536
 #define MAX_IOV 128
+/* How long a connection refused with an error answer keeps discarding input
+ * after its answer was sent (see conn_flushed_close). */
+#define LINGER_MS 2000
 
 enum conn_state { CONN_HTTP, CONN_WS, CONN_CLOSING };
 
@@ -51,6 +54,8 @@ struct conn {
 	bool close_after_flush;
 	bool input_pending;             /* buffered input not yet processed */
 	bool read_stopped;
+	bool discard_input;             /* refused: read and drop input until closed */
+	bool shutdown_sent;
 	bool ws_ping_outstanding;
 	bool ws_seen_data;
 	int refs;                       /* socket + active exchange + write in flight */
@@ -62,6 +67,7 @@ struct conn {
 	struct outq_item *q;            /* ring */
 	size_t q_head, q_len, q_cap, q_bytes;
 	struct ws_parser ws;
+	uv_shutdown_t shutdown_req;
 	void *ud;
 	char ip[46];
 };
@@ -204,6 +210,37 @@ static void conn_close(struct conn *c)
 
 /* ---- output ---- */
 
+static void conn_on_shutdown(uv_shutdown_t *req, int status)
+{
+	struct conn *c = req->data;
+	(void)status;
+	conn_unref(c);
+}
+
+/* The output is flushed and the connection is to be closed. After an error
+ * answer to a request that was not read to its end, the peer may still be
+ * sending: closing the socket now would make the kernel answer those bytes
+ * with a reset, which can destroy our answer before the peer reads it (RFC
+ * 9112 §9.6). So half-close (FIN after the answer) and keep reading, dropping
+ * the bytes, until the peer closes or LINGER_MS (started when the answer was
+ * queued) pass. */
+static void conn_flushed_close(struct conn *c)
+{
+	if (!c->discard_input) {
+		conn_close(c);
+		return;
+	}
+	if (c->shutdown_sent)
+		return;
+	c->shutdown_sent = true;
+	c->shutdown_req.data = c;
+	c->refs++;
+	if (uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, conn_on_shutdown) < 0) {
+		c->refs--;
+		conn_close(c);
+	}
+}
+
 static int conn_enqueue(struct conn *c, struct shared_bytes *b, size_t off, size_t len)
 {
 	if (c->state == CONN_CLOSING) {
@@ -256,7 +293,7 @@ static void conn_on_write(uv_write_t *req, int status)
 		if (c->q_len)
 			conn_mark_dirty(c);
 		else if (c->close_after_flush)
-			conn_close(c);
+			conn_flushed_close(c);
 	}
 	conn_unref(c);
 }
@@ -267,7 +304,7 @@ static void conn_flush(struct conn *c)
 		return;
 	if (c->q_len == 0) {
 		if (c->close_after_flush)
-			conn_close(c);
+			conn_flushed_close(c);
 		return;
 	}
 	size_t n = c->q_len < MAX_IOV ? c->q_len : MAX_IOV;
@@ -358,6 +395,11 @@ static void conn_keep_input(struct conn *c, const char *data, size_t len)
 	}
 }
 
+static void conn_on_linger_timer(uv_timer_t *t)
+{
+	conn_close(t->data);
+}
+
 static void conn_send_simple_error(struct conn *c, int status)
 {
 	struct buf b;
@@ -373,8 +415,10 @@ static void conn_send_simple_error(struct conn *c, int status)
 	conn_send_copy(c, b.data, b.len);
 	buf_free(&b);
 	c->close_after_flush = true;
-	uv_read_stop((uv_stream_t *)&c->tcp);
-	c->read_stopped = true;
+	/* the rest of the request may still be coming: drop it (see
+	 * conn_flushed_close), for LINGER_MS at most */
+	c->discard_input = true;
+	uv_timer_start(&c->timer, conn_on_linger_timer, LINGER_MS, 0);
 	if (c->srv->metrics)
 		metrics_request(c->srv->metrics, "(malformed)", status, 0);
 }
@@ -515,6 +559,7 @@ static void conn_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf
 	if (nread < 0) {
 		if (nread != UV_EOF)
 			log_debug("read from %s: %s", c->ip, uv_strerror((int)nread));
+		c->discard_input = false; /* the peer sends no more: nothing to linger for */
 		/* let a pending answer still be written for half-closed peers */
 		if (c->ex.active || c->q_len || c->writing) {
 			c->close_after_flush = true;
@@ -527,7 +572,7 @@ static void conn_on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf
 		}
 		return;
 	}
-	if (nread == 0)
+	if (nread == 0 || c->discard_input)
 		return;
 	if (c->state == CONN_WS)
 		c->ws_seen_data = true;

@@ -332,7 +332,8 @@ static void test_strings(void **state)
 
 	assert_int_equal(config_set(&c, "store", "mysql", &err), PERR_INVALID);
 	assert_string_equal(err.message,
-			    "store: \"mysql\" is not one of the allowed values (allowed sqlite|postgres)");
+			    "store: \"mysql\" is not one of the allowed values "
+			    "(allowed sqlite|postgres)");
 	assert_int_equal(config_set(&c, "log_level", "trace", &err), PERR_INVALID);
 	assert_non_null(strstr(err.message, "debug|info|warn|error|off"));
 	assert_int_equal(config_set(&c, "listen_host", "localhost", &err), PERR_INVALID);
@@ -495,7 +496,8 @@ static void test_file_errors(void **state)
 		int rc = load_text(&c, t->text, &err, path, sizeof path);
 		if (rc != t->rc)
 			fail_msg("case %zu: rc %d, want %d (%s)", i, rc, t->rc, err.message);
-		snprintf(want, sizeof want, "%s:%u: %s", path, t->line, t->message ? t->message : "");
+		snprintf(want, sizeof want, "%s:%u: %s", path, t->line,
+			 t->message ? t->message : "");
 		if (t->message ? strcmp(err.message, want) != 0
 			       : strncmp(err.message, want, strlen(want)) != 0)
 			fail_msg("case %zu: message \"%s\", want \"%s\"", i, err.message, want);

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* The one authorization decision point. Every permission check of Parta is a
+ * call to authz_allowed with the actor's role grants, the action, the role it
+ * concerns (for invitations and reviews) and the org unit it touches with its
+ * ancestors. Deny by default: an action/role pair not listed in authz.c is
+ * refused. Pure: no store access, any thread; callers load grants and scope.
+ * The rules follow the college's regulation (section 2) and are documented
+ * as a table in docs/internals/authz.md. */
+#ifndef PARTA_DOMAIN_AUTHZ_H
+#define PARTA_DOMAIN_AUTHZ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum role {
+	ROLE_NONE = 0,
+	ROLE_PLATFORM_ADMIN,
+	ROLE_ADMINISTRATION,
+	ROLE_CURATOR,
+	ROLE_TEACHER,
+	ROLE_STUDENT,
+	ROLE_PARENT,
+	ROLE_STAFF,
+	ROLE__COUNT
+};
+
+/* "platform_admin", "administration", … ("" for ROLE_NONE). */
+const char *role_name(enum role r);
+/* ROLE_NONE if s[0..len) names no role. */
+enum role role_parse(const char *s, size_t len);
+
+#define AUTHZ_COLLEGE_UNIT 1 /* org unit id of the college itself */
+#define AUTHZ_MAX_DEPTH 8
+
+struct authz_grant {
+	enum role role;
+	int64_t unit_id;   /* 0 or AUTHZ_COLLEGE_UNIT: the whole college */
+	bool director;     /* administration only */
+};
+
+struct authz_actor {
+	int64_t user_id;
+	const struct authz_grant *grants;
+	size_t ngrants;
+};
+
+/* The org unit an action touches and its ancestors, nearest first (the
+ * college last). unit_id 0: the college as a whole. */
+struct authz_scope {
+	int64_t unit_id;
+	int64_t ancestors[AUTHZ_MAX_DEPTH];
+	size_t nancestors;
+};
+
+enum authz_action {
+	AUTHZ_STRUCTURE_READ,   /* see the tree of branches, departments and groups */
+	AUTHZ_COLLEGE_EDIT,     /* the college's name and details */
+	AUTHZ_STRUCTURE_EDIT,   /* create, rename, move, archive units under scope */
+	AUTHZ_ADMIN_APPOINT,    /* appoint or relieve a platform administrator */
+	AUTHZ_ROLE_ASSIGN,      /* assign target_role in scope (curator of a group…) */
+	AUTHZ_INVITE_CREATE,    /* an invitation link for target_role into scope */
+	AUTHZ_INVITE_MANAGE,    /* list and revoke links of target_role in scope */
+	AUTHZ_JOIN_REVIEW,      /* approve or reject join requests for target_role in scope */
+	AUTHZ_MOVEMENT_RECORD,  /* enrolment, transfer, expulsion, hiring, dismissal… */
+	AUTHZ_PEOPLE_READ,      /* the roster of a unit and a person's history */
+	AUTHZ_AUDIT_READ,       /* the audit log */
+	AUTHZ_IMPORT,           /* CSV import and personal-link export */
+	AUTHZ__COUNT
+};
+
+const char *authz_action_name(enum authz_action a);
+
+/* May actor do act (about target_role, ROLE_NONE if not applicable) in scope?
+ * scope may be NULL for college-wide actions. */
+bool authz_allowed(const struct authz_actor *actor, enum authz_action act, enum role target_role,
+		   const struct authz_scope *scope);
+
+/* True if the grant's unit covers the scope (the unit itself or an ancestor,
+ * or the grant is college-wide). */
+bool authz_covers(const struct authz_grant *g, const struct authz_scope *scope);
+
+#endif
