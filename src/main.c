@@ -197,6 +197,7 @@ static int cmd_serve(const struct config *cfg)
 	p.metrics = metrics_new();
 	p.web = static_load(cfg->web_dir);
 	p.login_ip = ratelimit_new((uint32_t)cfg->login_ip_per_minute, 60000, 100000);
+	p.invite_ip = ratelimit_new((uint32_t)cfg->invite_ip_per_minute, 60000, 100000);
 	p.login_account = ratelimit_new((uint32_t)cfg->login_account_failures,
 					(uint64_t)cfg->login_account_window_s * 1000, 100000);
 	struct server_limits lim = {
@@ -263,6 +264,7 @@ out:
 	metrics_free(p.metrics);
 	ratelimit_free(p.login_ip);
 	ratelimit_free(p.login_account);
+	ratelimit_free(p.invite_ip);
 	store_close(&p.store);
 	sodium_memzero(p.server_key, sizeof p.server_key);
 	if (!rc)

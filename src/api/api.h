@@ -35,6 +35,7 @@ struct parta {
 	struct static_files *web;
 	struct ratelimit *login_ip;       /* attempts per IP */
 	struct ratelimit *login_account;  /* failures per login */
+	struct ratelimit *invite_ip;      /* invitation openings/redemptions per IP */
 	uint8_t server_key[ACCOUNT_KEY_LEN];
 	char public_url[256];
 	int64_t started_at;
@@ -66,6 +67,8 @@ struct api_req {
 	bool authed;
 	struct session session;
 	struct user user;
+	struct grant_list grants;         /* loaded by api_authorize */
+	bool grants_loaded;
 	/* handler state: work results */
 	int rc;
 	const char *rc_field;
@@ -84,6 +87,16 @@ void api_on_ws_close(void *ud, struct conn *c);
  * operation latency is recorded under op (a static string). */
 void api_run(struct api_req *r, const char *op, void (*work)(struct api_req *r),
 	     void (*done)(struct api_req *r));
+
+/* Store thread (inside api_run work): may the user do act about target_role
+ * (ROLE_NONE if not applicable) in org unit unit_id (0: the college)? Loads
+ * the user's grants once per request. PERR_OK, PERR_FORBIDDEN, PERR_NOT_FOUND
+ * (no such unit) or a store error. */
+int api_authorize(struct api_req *r, enum authz_action act, enum role target_role, int64_t unit_id);
+/* Store thread: the audit entry for an administrative action by this request's
+ * user (before/after are JSON or NULL). */
+struct audit_entry api_audit_entry(const struct api_req *r, const char *action, const char *target,
+				   const char *before_json, const char *after_json);
 
 /* Respond with a JSON body (takes the bytes of out, which the caller then frees). */
 void api_respond_json(struct api_req *r, int status, const struct buf *out, const char *extra_headers);
@@ -124,6 +137,14 @@ extern const struct route api_ops_routes[];
 extern const size_t api_ops_routes_count;
 extern const struct route api_ws_routes[];
 extern const size_t api_ws_routes_count;
+/* ==== org slice: routes ==== */
+/* ==== end org slice: routes ==== */
+/* ==== invites slice: routes ==== */
+/* ==== end invites slice: routes ==== */
+/* ==== movements slice: routes ==== */
+/* ==== end movements slice: routes ==== */
+/* ==== import slice: routes ==== */
+/* ==== end import slice: routes ==== */
 
 /* First-administrator setup link: if no administrator exists, create a
  * one-time token and print the link. Blocking: main thread before the loop. */

@@ -30,6 +30,13 @@ void session_clear(struct session *s)
 	memset(s, 0, sizeof *s);
 }
 
+void grant_list_clear(struct grant_list *l)
+{
+	free(l->items);
+	l->items = NULL;
+	l->count = 0;
+}
+
 void session_list_clear(struct session_list *l)
 {
 	for (size_t i = 0; i < l->count; i++)
@@ -48,6 +55,15 @@ static void store__check_ops(const struct store_ops *o)
 		o->user_get_by_login, o->user_set_password, o->setup_token_put,
 		o->setup_token_check, o->setup_complete, o->session_create, o->session_lookup,
 		o->session_touch, o->session_list, o->session_revoke, o->audit_append,
+		o->grants_load, o->unit_scope,
+		/* ==== org slice: check ==== */
+		/* ==== end org slice: check ==== */
+		/* ==== invites slice: check ==== */
+		/* ==== end invites slice: check ==== */
+		/* ==== movements slice: check ==== */
+		/* ==== end movements slice: check ==== */
+		/* ==== import slice: check ==== */
+		/* ==== end import slice: check ==== */
 	};
 	for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
 		if (!entries[i]) {

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "domain/authz.h"
+
 #define STORE_HASH_LEN 32 /* token hashes (BLAKE2b-256) */
 
 struct store;
@@ -81,6 +83,22 @@ struct audit_entry {
 	int64_t now;
 };
 
+/* Active role assignments of a user (the actor of an authorization). */
+struct grant_list {
+	struct authz_grant *items;
+	size_t count;
+};
+void grant_list_clear(struct grant_list *l);
+
+/* ==== org slice: structs (structure, people, roles) ==== */
+/* ==== end org slice: structs ==== */
+/* ==== invites slice: structs (invitations, join requests) ==== */
+/* ==== end invites slice: structs ==== */
+/* ==== movements slice: structs ==== */
+/* ==== end movements slice: structs ==== */
+/* ==== import slice: structs ==== */
+/* ==== end import slice: structs ==== */
+
 struct store_ops {
 	const char *name;
 	/* Open (creating if needed) and migrate to the latest schema. */
@@ -111,6 +129,18 @@ struct store_ops {
 	int (*session_revoke)(struct store *st, int64_t user_id, int64_t session_id, int64_t now);
 	/* audit */
 	int (*audit_append)(struct store *st, const struct audit_entry *e);
+	/* authorization inputs */
+	int (*grants_load)(struct store *st, int64_t user_id, struct grant_list *out);
+	int (*unit_scope)(struct store *st, int64_t unit_id, struct authz_scope *out, char kind[16]);
+
+	/* ==== org slice: ops ==== */
+	/* ==== end org slice: ops ==== */
+	/* ==== invites slice: ops ==== */
+	/* ==== end invites slice: ops ==== */
+	/* ==== movements slice: ops ==== */
+	/* ==== end movements slice: ops ==== */
+	/* ==== import slice: ops ==== */
+	/* ==== end import slice: ops ==== */
 };
 
 /* Backends. */
@@ -206,6 +236,29 @@ static inline int store_audit_append(struct store_handle *h, const struct audit_
 {
 	return h->ops->audit_append(h->st, e);
 }
+
+/* The user's active role grants (until NULL or in the future). */
+static inline int store_grants_load(struct store_handle *h, int64_t user_id, struct grant_list *out)
+{
+	return h->ops->grants_load(h->st, user_id, out);
+}
+/* The scope of an org unit: its id and ancestors (nearest first) and its kind
+ * ("college", "branch", "department", "study_group"; kind may be NULL).
+ * PERR_NOT_FOUND if the unit does not exist. unit_id 0: the college. */
+static inline int store_unit_scope(struct store_handle *h, int64_t unit_id, struct authz_scope *out,
+				   char kind[16])
+{
+	return h->ops->unit_scope(h->st, unit_id, out, kind);
+}
+
+/* ==== org slice: wrappers ==== */
+/* ==== end org slice: wrappers ==== */
+/* ==== invites slice: wrappers ==== */
+/* ==== end invites slice: wrappers ==== */
+/* ==== movements slice: wrappers ==== */
+/* ==== end movements slice: wrappers ==== */
+/* ==== import slice: wrappers ==== */
+/* ==== end import slice: wrappers ==== */
 
 /* Open the configured backend into h. */
 int store_open(struct store_handle *h, const char *backend, const struct store_config *cfg);

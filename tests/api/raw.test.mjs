@@ -76,6 +76,19 @@ describe('malformed requests (each followed by a healthy GET /healthz)', () => {
     await assertHealthy();
   });
 
+  test('a client that keeps sending past the error still reads the 431, not a reset', async () => {
+    const TOTAL = 4 * 1024 * 1024;
+    const chunk = Buffer.alloc(64 * 1024, 'b');
+    function* stream() {
+      yield 'POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nX-Big: ';
+      for (let sent = 0; sent < TOTAL; sent += chunk.length) yield chunk;
+    }
+    const r = await rawExchange(srv.port, stream(), { waitMs: 3000 });
+    assert.ok(!r.reset, 'no connection reset');
+    assert.equal(refused(r, 431).json.error.code, 'headers_too_large');
+    await assertHealthy();
+  });
+
   test('a half request then silence: 408 after the header timeout, then close', async () => {
     const r = await rawExchange(srv.port, 'GET /healthz HTTP/1.1\r\nHost: localhost\r\n', { waitMs: 3000 });
     const res = refused(r, 408);

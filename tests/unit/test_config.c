@@ -24,7 +24,7 @@ static const char *const all_names[] = {
 	"max_headers", "max_body_bytes", "header_timeout_ms", "body_timeout_ms",
 	"idle_timeout_ms", "max_connections", "ws_max_frame", "ws_max_message",
 	"ws_ping_interval_ms", "send_queue_max", "store_threads", "login_ip_per_minute",
-	"login_account_failures", "login_account_window_s", "session_ttl_s",
+	"invite_ip_per_minute", "login_account_failures", "login_account_window_s", "session_ttl_s",
 	"cookie_secure", "shutdown_grace_ms",
 };
 #define NNAMES (sizeof all_names / sizeof all_names[0])
@@ -54,6 +54,7 @@ static const struct int_entry int_entries[] = {
 	INT_ENTRY(send_queue_max, 4096, 1073741824, 4194304),
 	INT_ENTRY(store_threads, 1, 128, 8),
 	INT_ENTRY(login_ip_per_minute, 1, 100000, 30),
+	INT_ENTRY(invite_ip_per_minute, 1, 100000, 30),
 	INT_ENTRY(login_account_failures, 1, 1000, 5),
 	INT_ENTRY(login_account_window_s, 1, 86400, 900),
 	INT_ENTRY(session_ttl_s, 60, 31536000, 2592000),

@@ -24,7 +24,7 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-static int audit_insert(struct sqlite_conn *cn, const struct audit_entry *e)
+int sqlite_audit_insert(struct sqlite_conn *cn, const struct audit_entry *e)
 {
 	sqlite3_stmt *s = sqlite_stmt(cn, "INSERT INTO audit_log(at,actor_id,action,target,before,"
 					  "after,ip) VALUES(?,?,?,?,?,?,?)");
@@ -88,7 +88,7 @@ static int user_create_w(struct sqlite_conn *cn, void *arg)
 				.target = target,
 				.ip = j->u->ip,
 				.now = j->u->now};
-	return audit_insert(cn, &e);
+	return sqlite_audit_insert(cn, &e);
 }
 
 int sqlite_user_create(struct store *st, const struct user_new *u, int64_t *id_out)
@@ -210,7 +210,7 @@ static int set_password_w(struct sqlite_conn *cn, void *arg)
 				.action = "account.password_change",
 				.target = target,
 				.now = j->now};
-	return audit_insert(cn, &e);
+	return sqlite_audit_insert(cn, &e);
 }
 
 int sqlite_user_set_password(struct store *st, int64_t user_id, const char *hash, int64_t now,
@@ -323,7 +323,7 @@ static int setup_complete_w(struct sqlite_conn *cn, void *arg)
 				.target = target,
 				.ip = j->admin->ip,
 				.now = j->admin->now};
-	return audit_insert(cn, &e);
+	return sqlite_audit_insert(cn, &e);
 }
 
 int sqlite_setup_complete(struct store *st, const uint8_t hash[STORE_HASH_LEN],
@@ -488,10 +488,94 @@ int sqlite_session_revoke(struct store *st, int64_t user_id, int64_t session_id,
 
 static int audit_append_w(struct sqlite_conn *cn, void *arg)
 {
-	return audit_insert(cn, arg);
+	return sqlite_audit_insert(cn, arg);
 }
 
 int sqlite_audit_append(struct store *st, const struct audit_entry *e)
 {
 	return sqlite_write(st, audit_append_w, (void *)e);
+}
+
+/* ---- authorization inputs ---- */
+
+struct grants_job {
+	int64_t user_id;
+	struct grant_list *out;
+};
+
+static int grants_load_r(struct sqlite_conn *cn, void *arg)
+{
+	struct grants_job *j = arg;
+	sqlite3_stmt *s = sqlite_stmt(cn, "SELECT role,COALESCE(unit_id,0),director FROM role_assignments "
+					  "WHERE user_id=? AND (until IS NULL OR until>strftime('%s','now')) "
+					  "ORDER BY id");
+	sqlite3_bind_int64(s, 1, j->user_id);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *role = (const char *)sqlite3_column_text(s, 0);
+		enum role r = role_parse(role, (size_t)sqlite3_column_bytes(s, 0));
+		if (r == ROLE_NONE)
+			continue;
+		if (j->out->count == cap) {
+			cap = cap ? cap * 2 : 4;
+			j->out->items = xrealloc(j->out->items, cap * sizeof *j->out->items);
+		}
+		struct authz_grant *g = &j->out->items[j->out->count++];
+		g->role = r;
+		g->unit_id = sqlite3_column_int64(s, 1);
+		g->director = sqlite3_column_int(s, 2) != 0;
+	}
+	if (rc != SQLITE_DONE) {
+		grant_list_clear(j->out);
+		return sqlite_perr(cn, rc);
+	}
+	return PERR_OK;
+}
+
+int sqlite_grants_load(struct store *st, int64_t user_id, struct grant_list *out)
+{
+	struct grants_job j = {user_id, out};
+	out->items = NULL;
+	out->count = 0;
+	return sqlite_read(st, grants_load_r, &j);
+}
+
+struct scope_job {
+	int64_t unit_id;
+	struct authz_scope *out;
+	char *kind;
+};
+
+static int unit_scope_r(struct sqlite_conn *cn, void *arg)
+{
+	struct scope_job *j = arg;
+	memset(j->out, 0, sizeof *j->out);
+	int64_t id = j->unit_id ? j->unit_id : AUTHZ_COLLEGE_UNIT;
+	j->out->unit_id = j->unit_id;
+	sqlite3_stmt *s = sqlite_stmt(cn, "SELECT kind,parent_id FROM org_units WHERE id=?");
+	for (int depth = 0; id; depth++) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, id);
+		int rc = sqlite3_step(s);
+		if (rc == SQLITE_DONE)
+			return PERR_NOT_FOUND;
+		if (rc != SQLITE_ROW)
+			return sqlite_perr(cn, rc);
+		if (depth == 0 && j->kind)
+			snprintf(j->kind, 16, "%s", (const char *)sqlite3_column_text(s, 0));
+		int64_t parent = sqlite3_column_int64(s, 1);
+		if (parent && j->out->nancestors < AUTHZ_MAX_DEPTH)
+			j->out->ancestors[j->out->nancestors++] = parent;
+		id = parent;
+		if (depth > AUTHZ_MAX_DEPTH)
+			break;
+	}
+	return PERR_OK;
+}
+
+int sqlite_unit_scope(struct store *st, int64_t unit_id, struct authz_scope *out, char kind[16])
+{
+	struct scope_job j = {unit_id, out, kind};
+	return sqlite_read(st, unit_scope_r, &j);
 }

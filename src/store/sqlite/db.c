@@ -418,4 +418,14 @@ const struct store_ops store_sqlite_ops = {
 	.session_list = sqlite_session_list,
 	.session_revoke = sqlite_session_revoke,
 	.audit_append = sqlite_audit_append,
+	.grants_load = sqlite_grants_load,
+	.unit_scope = sqlite_unit_scope,
+	/* ==== org slice: entries ==== */
+	/* ==== end org slice: entries ==== */
+	/* ==== invites slice: entries ==== */
+	/* ==== end invites slice: entries ==== */
+	/* ==== movements slice: entries ==== */
+	/* ==== end movements slice: entries ==== */
+	/* ==== import slice: entries ==== */
+	/* ==== end import slice: entries ==== */
 };

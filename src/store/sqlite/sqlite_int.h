@@ -54,5 +54,18 @@ int sqlite_session_touch(struct store *st, int64_t session_id, int64_t now, cons
 int sqlite_session_list(struct store *st, int64_t user_id, int64_t now, struct session_list *out);
 int sqlite_session_revoke(struct store *st, int64_t user_id, int64_t session_id, int64_t now);
 int sqlite_audit_append(struct store *st, const struct audit_entry *e);
+int sqlite_grants_load(struct store *st, int64_t user_id, struct grant_list *out);
+int sqlite_unit_scope(struct store *st, int64_t unit_id, struct authz_scope *out, char kind[16]);
+/* Audit entry inside a write job (any slice). */
+int sqlite_audit_insert(struct sqlite_conn *cn, const struct audit_entry *e);
+
+/* ==== org slice: declarations (org.c) ==== */
+/* ==== end org slice: declarations ==== */
+/* ==== invites slice: declarations (invites.c) ==== */
+/* ==== end invites slice: declarations ==== */
+/* ==== movements slice: declarations (movements.c) ==== */
+/* ==== end movements slice: declarations ==== */
+/* ==== import slice: declarations (import.c) ==== */
+/* ==== end import slice: declarations ==== */
 
 #endif
