@@ -85,8 +85,9 @@ struct server {
 	struct conn *conns;
 	size_t nconns;
 	struct conn *dirty_head;
+	struct conn **round;        /* the dirty list of one check pass */
+	size_t round_cap;
 	char rbuf[READ_BUF_SIZE];
-	bool rbuf_busy;
 	int port;
 	bool shutting_down;
 	void (*shutdown_done)(void *ud);
@@ -339,26 +340,31 @@ static void server_on_check(uv_check_t *h)
 {
 	struct server *s = h->data;
 	while (s->dirty_head) {
-		struct conn *list = s->dirty_head;
+		/* Take this round's list into an array first: processing may mark
+		 * connections dirty again, which relinks dirty_next. */
+		size_t n = 0;
+		for (struct conn *c = s->dirty_head; c; c = c->dirty_next) {
+			if (n == s->round_cap) {
+				s->round_cap = s->round_cap ? s->round_cap * 2 : 256;
+				s->round = xrealloc(s->round, s->round_cap * sizeof *s->round);
+			}
+			s->round[n++] = c;
+			c->refs++; /* processing may close it */
+		}
 		s->dirty_head = NULL;
-		/* hold references: processing may close connections */
-		for (struct conn *c = list; c; c = c->dirty_next)
-			c->refs++;
-		for (struct conn *c = list; c; c = c->dirty_next) {
-			c->dirty = false;
+		for (size_t i = 0; i < n; i++)
+			s->round[i]->dirty = false;
+		for (size_t i = 0; i < n; i++) {
+			struct conn *c = s->round[i];
 			if (c->input_pending && c->state != CONN_CLOSING && !c->ex.active) {
 				c->input_pending = false;
 				conn_process_input(c, NULL, 0);
 			}
 		}
-		for (struct conn *c = list; c; c = c->dirty_next)
-			conn_flush(c);
-		struct conn *c = list;
-		while (c) {
-			struct conn *next = c->dirty_next;
-			conn_unref(c);
-			c = next;
-		}
+		for (size_t i = 0; i < n; i++)
+			conn_flush(s->round[i]);
+		for (size_t i = 0; i < n; i++)
+			conn_unref(s->round[i]);
 	}
 	uv_idle_stop(&s->idle);
 }
@@ -372,6 +378,15 @@ static void server_on_idle(uv_idle_t *h)
 
 static void conn_keep_input(struct conn *c, const char *data, size_t len)
 {
+	if (len == 0) {
+		c->in_len = 0;
+		if (c->in_cap > 16384) {
+			free(c->in);
+			c->in = NULL;
+			c->in_cap = 0;
+		}
+		return;
+	}
 	if (data == c->in) {
 		c->in_len = len;
 		return;
@@ -388,11 +403,6 @@ static void conn_keep_input(struct conn *c, const char *data, size_t len)
 	}
 	memcpy(c->in, data, len);
 	c->in_len = len;
-	if (len == 0 && c->in_cap > 16384) {
-		free(c->in);
-		c->in = NULL;
-		c->in_cap = 0;
-	}
 }
 
 static void conn_on_linger_timer(uv_timer_t *t)
@@ -795,6 +805,7 @@ void server_free(struct server *s)
 {
 	if (!s)
 		return;
+	free(s->round);
 	free(s);
 }
 
