@@ -268,7 +268,7 @@ bool static_serve(struct static_files *sf, struct exchange *ex)
 	const struct http_request *req = exchange_request(ex);
 	if (req->method != HTTP_GET && req->method != HTTP_HEAD)
 		return false;
-	if (memchr(req->path, '%', req->path_len) || strstr(req->path, ".."))
+	if (memchr(req->path, '%', req->path_len) || memmem(req->path, req->path_len, "..", 2))
 		return false;
 	struct static_file *f = NULL;
 	if (req->path_len == 1 && req->path[0] == '/')

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startServer } from '../lib/server.mjs';
-import { ADMIN, createFirstAdmin, metrics, Person, request } from '../lib/http.mjs';
+import { ADMIN, createFirstAdmin, metrics, parseResponses, Person, RawConn, request } from '../lib/http.mjs';
 
 let srv;
 
@@ -24,10 +24,18 @@ describe('health and metrics', () => {
   });
 
   test('HEAD /healthz has the headers of GET and no body', async () => {
-    const r = await request(srv, 'HEAD', '/healthz');
-    assert.equal(r.status, 200);
-    assert.ok(Number(r.headers['content-length']) > 0);
-    assert.equal(r.body.length, 0);
+    // raw, so a body sent after the head would show: the next answer must follow at once
+    const c = await RawConn.open(srv.port);
+    c.write('HEAD /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGET /api/v1/after-head HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    await c.waitClose();
+    const raw = c.pending();
+    const headEnd = raw.indexOf('\r\n\r\n') + 4;
+    const [head] = parseResponses(raw.subarray(0, headEnd), { head: true });
+    assert.equal(head.status, 200);
+    assert.match(head.headers['content-type'], /^application\/json/);
+    assert.ok(Number(head.headers['content-length']) > 0);
+    const [next] = parseResponses(raw.subarray(headEnd));
+    assert.equal(next.status, 404, 'the second answer starts right after the head');
   });
 
   test('/metrics is Prometheus text and its request counter moves', async () => {

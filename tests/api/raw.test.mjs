@@ -210,7 +210,7 @@ describe('well-formed raw traffic', () => {
     const r = await rawExchange(srv.port, [
       'POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n',
       chunked.slice(0, 10), chunked.slice(10),
-    ], { gapMs: 20 });
+    ], { gapMs: 20, waitMs: 15000 }); // it closes after the answer (a password hash away)
     const [res] = parseResponses(r.data);
     assert.equal(res.status, 401, r.text);
     assert.equal(JSON.parse(res.text).error.code, 'bad_credentials', 'the body was parsed: the login was tried');

@@ -351,7 +351,7 @@ export class RawConn {
 
   // Wait until n complete responses arrived; returns them and consumes their
   // bytes. opts.head: the responses answer HEAD requests (no bodies).
-  async responses(n, { head = false, timeoutMs = 5000 } = {}) {
+  async responses(n, { head = false, timeoutMs = 15000 } = {}) {
     let parsed = [];
     const complete = () => {
       parsed = parseResponses(this.buf, { head });
