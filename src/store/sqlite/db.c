@@ -16,7 +16,7 @@
 #include "store/migrations.h"
 #include "store/sqlite/sqlite_int.h"
 
-#define STMT_CACHE 64
+#define STMT_CACHE 128 /* initial slots of the statement cache */
 #define MAX_BATCH 256
 
 struct stmt_slot {
@@ -27,8 +27,8 @@ struct stmt_slot {
 struct sqlite_conn {
 	sqlite3 *db;
 	struct sqlite_conn *next_free;
-	struct stmt_slot slots[STMT_CACHE];
-	size_t nslots;
+	struct stmt_slot *slots;    /* open addressing, cap_slots a power of two */
+	size_t nslots, cap_slots;
 };
 
 struct write_job {
@@ -59,13 +59,48 @@ sqlite3 *sqlite_db(struct sqlite_conn *cn)
 	return cn->db;
 }
 
+static size_t db__slot_index(const struct sqlite_conn *cn, const char *sql)
+{
+	uintptr_t h = (uintptr_t)sql;
+	h ^= h >> 17;
+	h *= 0x9E3779B97F4A7C15ull;
+	return (size_t)(h >> 20) & (cn->cap_slots - 1);
+}
+
+/* The cache is an open-addressing table keyed by the SQL literal's address.
+ * The set of statements is fixed by the code, so it only grows until each was
+ * seen once; nothing is ever evicted (a job may still hold a statement). */
+static void db__cache_put(struct sqlite_conn *cn, const char *sql, sqlite3_stmt *st)
+{
+	if ((cn->nslots + 1) * 2 > cn->cap_slots) {
+		struct stmt_slot *old = cn->slots;
+		size_t old_cap = cn->cap_slots;
+		cn->cap_slots = old_cap ? old_cap * 2 : STMT_CACHE;
+		cn->slots = xcalloc(cn->cap_slots, sizeof *cn->slots);
+		cn->nslots = 0;
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].sql)
+				db__cache_put(cn, old[i].sql, old[i].stmt);
+		free(old);
+	}
+	size_t i = db__slot_index(cn, sql);
+	while (cn->slots[i].sql)
+		i = (i + 1) & (cn->cap_slots - 1);
+	cn->slots[i] = (struct stmt_slot){sql, st};
+	cn->nslots++;
+}
+
 sqlite3_stmt *sqlite_stmt(struct sqlite_conn *cn, const char *sql)
 {
-	for (size_t i = 0; i < cn->nslots; i++) {
-		if (cn->slots[i].sql == sql) {
-			sqlite3_reset(cn->slots[i].stmt);
-			sqlite3_clear_bindings(cn->slots[i].stmt);
-			return cn->slots[i].stmt;
+	if (cn->cap_slots) {
+		size_t i = db__slot_index(cn, sql);
+		while (cn->slots[i].sql) {
+			if (cn->slots[i].sql == sql) {
+				sqlite3_reset(cn->slots[i].stmt);
+				sqlite3_clear_bindings(cn->slots[i].stmt);
+				return cn->slots[i].stmt;
+			}
+			i = (i + 1) & (cn->cap_slots - 1);
 		}
 	}
 	sqlite3_stmt *st = NULL;
@@ -74,14 +109,7 @@ sqlite3_stmt *sqlite_stmt(struct sqlite_conn *cn, const char *sql)
 		log_error("sqlite prepare failed: %s\n%s", sqlite3_errmsg(cn->db), sql);
 		abort();
 	}
-	if (cn->nslots < STMT_CACHE) {
-		cn->slots[cn->nslots++] = (struct stmt_slot){sql, st};
-	} else {
-		/* cache full: evict the oldest (never happens with our fixed set) */
-		sqlite3_finalize(cn->slots[0].stmt);
-		memmove(cn->slots, cn->slots + 1, (STMT_CACHE - 1) * sizeof cn->slots[0]);
-		cn->slots[STMT_CACHE - 1] = (struct stmt_slot){sql, st};
-	}
+	db__cache_put(cn, sql, st);
 	return st;
 }
 
@@ -89,8 +117,9 @@ sqlite3_stmt *sqlite_stmt(struct sqlite_conn *cn, const char *sql)
  * transaction (and so a stale snapshot) open past COMMIT. */
 static void db__reset_all(struct sqlite_conn *cn)
 {
-	for (size_t i = 0; i < cn->nslots; i++)
-		sqlite3_reset(cn->slots[i].stmt);
+	for (size_t i = 0; i < cn->cap_slots; i++)
+		if (cn->slots[i].sql)
+			sqlite3_reset(cn->slots[i].stmt);
 }
 
 int sqlite_perr(struct sqlite_conn *cn, int rc)
@@ -170,8 +199,10 @@ static void db__close_conn(struct sqlite_conn *cn)
 {
 	if (!cn)
 		return;
-	for (size_t i = 0; i < cn->nslots; i++)
-		sqlite3_finalize(cn->slots[i].stmt);
+	for (size_t i = 0; i < cn->cap_slots; i++)
+		if (cn->slots[i].sql)
+			sqlite3_finalize(cn->slots[i].stmt);
+	free(cn->slots);
 	sqlite3_close(cn->db);
 	free(cn);
 }
@@ -421,11 +452,43 @@ const struct store_ops store_sqlite_ops = {
 	.grants_load = sqlite_grants_load,
 	.unit_scope = sqlite_unit_scope,
 	/* ==== org slice: entries ==== */
+	.org_tree = sqlite_org_tree,
+	.org_unit_get = sqlite_org_unit_get,
+	.org_unit_people = sqlite_org_unit_people,
+	.org_college_update = sqlite_org_college_update,
+	.org_unit_create = sqlite_org_unit_create,
+	.org_unit_update = sqlite_org_unit_update,
+	.org_unit_set_archived = sqlite_org_unit_set_archived,
+	.org_person_create = sqlite_org_person_create,
+	.org_person_get = sqlite_org_person_get,
+	.org_people_list = sqlite_org_people_list,
+	.org_role_assign = sqlite_org_role_assign,
+	.org_assignment_get = sqlite_org_assignment_get,
+	.org_role_end = sqlite_org_role_end,
+	.org_audit_list = sqlite_org_audit_list,
 	/* ==== end org slice: entries ==== */
 	/* ==== invites slice: entries ==== */
+	.invite_create = sqlite_invite_create,
+	.invite_get = sqlite_invite_get,
+	.invite_list = sqlite_invite_list,
+	.invite_revoke = sqlite_invite_revoke,
+	.join_preview = sqlite_join_preview,
+	.join_redeem = sqlite_join_redeem,
+	.join_request_get = sqlite_join_request_get,
+	.join_request_list = sqlite_join_request_list,
+	.join_request_decide = sqlite_join_request_decide,
 	/* ==== end invites slice: entries ==== */
 	/* ==== movements slice: entries ==== */
+	.movement_state_load = sqlite_movement_state_load,
+	.movement_record = sqlite_movement_record,
+	.movement_get = sqlite_movement_get,
+	.movement_person_list = sqlite_movement_person_list,
+	.movement_journal = sqlite_movement_journal,
 	/* ==== end movements slice: entries ==== */
 	/* ==== import slice: entries ==== */
+	.import_apply = sqlite_import_apply,
+	.import_invitees = sqlite_import_invitees,
+	.import_invites_issue = sqlite_import_invites_issue,
+	.demo_seed = sqlite_demo_seed,
 	/* ==== end import slice: entries ==== */
 };
