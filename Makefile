@@ -51,7 +51,7 @@ deps:
 
 build: $(BUILD)/parta
 
-$(BUILD)/parta: $(BUILD)/src/main.o $(BUILD)/libparta.a
+$(BUILD)/parta: $(BUILD)/src/main.o $(BUILD)/src/demo.o $(BUILD)/libparta.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libparta.a: $(LIB_OBJ)
@@ -129,4 +129,4 @@ bench: build
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d $(BUILD)/src/demo.d

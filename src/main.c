@@ -18,10 +18,13 @@
 #include "base/config.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "demo.h"
 #include "domain/ratelimit.h"
 #include "net/metrics.h"
 #include "net/static.h"
 #include "net/work.h"
+#include "rt/bus.h"
+#include "rt/hub.h"
 
 #define PARTA_VERSION "0.1.0"
 
@@ -36,6 +39,7 @@ static void usage(FILE *out)
 		"  admin create-admin --login=L --name=N   create a platform administrator\n"
 		"                             (password from PARTA_ADMIN_PASSWORD or asked on the terminal)\n"
 		"  admin migrate              apply database migrations and exit\n"
+		"  demo                       seed the demo college into an empty data dir, print demo logins\n"
 		"  version                    print the version\n"
 		"  help                       this text and every configuration entry\n"
 		"Options: --config=FILE, and every configuration entry as --name=value\n"
@@ -129,11 +133,16 @@ static int load_server_key(const char *data_dir, uint8_t key[ACCOUNT_KEY_LEN])
 	return PERR_OK;
 }
 
-static int open_store(const struct config *cfg, struct store_handle *store)
+/* Open the configured store; sink (may be NULL) receives committed chat
+ * events. */
+static int open_store_with_sink(const struct config *cfg, struct store_handle *store,
+				store_event_sink sink, void *sink_ud)
 {
 	struct store_config sc = {.data_dir = cfg->data_dir,
 				  .postgres_url = cfg->postgres_url,
-				  .readers = (int)cfg->store_threads};
+				  .readers = (int)cfg->store_threads,
+				  .sink = sink,
+				  .sink_ud = sink_ud};
 	int rc = ensure_dir(cfg->data_dir);
 	if (rc)
 		return rc;
@@ -141,6 +150,18 @@ static int open_store(const struct config *cfg, struct store_handle *store)
 	if (rc)
 		log_error("cannot open the %s store in %s: %s", cfg->store, cfg->data_dir, perr_str(rc));
 	return rc;
+}
+
+static int open_store(const struct config *cfg, struct store_handle *store)
+{
+	return open_store_with_sink(cfg, store, NULL, NULL);
+}
+
+/* Committed chat events reach the hub through the bus, in commit order. */
+static void on_bus_events(void *ud, const struct chat_event *ev, size_t n)
+{
+	struct parta *p = ud;
+	hub_publish(p->hub, ev, n);
 }
 
 /* ---- serve ---- */
@@ -156,6 +177,7 @@ static void on_shutdown_done(void *ud)
 	struct serve_ctx *sc = ud;
 	log_info("connections closed");
 	server_close_handles(sc->p->server);
+	bus_close(sc->p->bus);
 	uv_close((uv_handle_t *)&sc->sigint, NULL);
 	uv_close((uv_handle_t *)&sc->sigterm, NULL);
 }
@@ -186,15 +208,27 @@ static int cmd_serve(const struct config *cfg)
 
 	signal(SIGPIPE, SIG_IGN);
 	work_set_threads((int)cfg->store_threads);
-	rc = open_store(cfg, &p.store);
-	if (rc)
-		return rc;
-	rc = load_server_key(cfg->data_dir, p.server_key);
-	if (rc)
-		goto out;
-
 	p.loop = uv_default_loop();
 	p.metrics = metrics_new();
+	p.hub = hub_new(p.metrics);
+	p.bus = bus_new(p.loop, on_bus_events, &p);
+	rc = open_store_with_sink(cfg, &p.store, bus_post_events, p.bus);
+	if (rc) {
+		bus_close(p.bus);
+		uv_run(p.loop, UV_RUN_DEFAULT);
+		goto out;
+	}
+	/* chatsync: create the mandatory chats on the first start (else refresh «Преподаватели») */
+	rc = store_chats_reconcile_start(&p.store, (int64_t)api_now_ms(), NULL);
+	if (rc)
+		log_error("cannot bring the mandatory chats up to date: %s", perr_str(rc));
+	rc = load_server_key(cfg->data_dir, p.server_key);
+	if (rc) {
+		bus_close(p.bus);
+		uv_run(p.loop, UV_RUN_DEFAULT);
+		goto out;
+	}
+
 	p.web = static_load(cfg->web_dir);
 	p.login_ip = ratelimit_new((uint32_t)cfg->login_ip_per_minute, 60000, 100000);
 	p.invite_ip = ratelimit_new((uint32_t)cfg->invite_ip_per_minute, 60000, 100000);
@@ -222,6 +256,7 @@ static int cmd_serve(const struct config *cfg)
 	rc = server_listen(p.server, cfg->listen_host, (int)cfg->port);
 	if (rc) {
 		server_close_handles(p.server);
+		bus_close(p.bus);
 		uv_run(p.loop, UV_RUN_DEFAULT);
 		goto out;
 	}
@@ -258,14 +293,17 @@ static int cmd_serve(const struct config *cfg)
 out:
 	if (p.server)
 		server_free(p.server);
+	/* the store first: its writer may still post to the bus */
+	store_close(&p.store);
 	if (p.loop)
 		uv_loop_close(p.loop);
+	bus_free(p.bus);
+	hub_free(p.hub);
 	static_free(p.web);
 	metrics_free(p.metrics);
 	ratelimit_free(p.login_ip);
 	ratelimit_free(p.login_account);
 	ratelimit_free(p.invite_ip);
-	store_close(&p.store);
 	sodium_memzero(p.server_key, sizeof p.server_key);
 	if (!rc)
 		log_info("stopped cleanly");
@@ -412,6 +450,8 @@ int main(int argc, char **argv)
 		rc = cmd_create_admin(&cfg, argc - 3, argv + 3);
 	} else if (strcmp(cmd, "admin") == 0 && argc >= 3 && strcmp(argv[2], "migrate") == 0) {
 		rc = cmd_migrate(&cfg);
+	} else if (strcmp(cmd, "demo") == 0) {
+		rc = demo_main(&cfg);
 	} else {
 		usage(stderr);
 		rc = 2;

@@ -35,13 +35,31 @@ static void api__collect_routes(void)
 		{api_auth_routes, api_auth_routes_count},
 		{api_ws_routes, api_ws_routes_count},
 		/* ==== org slice: route sets ==== */
+		{api_org_routes, api_org_routes_count},
+		{api_people_routes, api_people_routes_count},
+		{api_audit_routes, api_audit_routes_count},
 		/* ==== end org slice: route sets ==== */
 		/* ==== invites slice: route sets ==== */
+		{api_invites_routes, api_invites_routes_count},
+		{api_join_routes, api_join_routes_count},
 		/* ==== end invites slice: route sets ==== */
 		/* ==== movements slice: route sets ==== */
+		{api_movements_routes, api_movements_routes_count},
 		/* ==== end movements slice: route sets ==== */
 		/* ==== import slice: route sets ==== */
+		{api_import_routes, api_import_routes_count},
 		/* ==== end import slice: route sets ==== */
+		/* ==== chats slice: route sets ==== */
+		/* ==== end chats slice: route sets ==== */
+		/* ==== chatadmin slice: route sets ==== */
+		{api_chatadmin_routes, api_chatadmin_routes_count},
+		{api_chat_members_routes, api_chat_members_routes_count},
+		/* ==== end chatadmin slice: route sets ==== */
+		/* ==== chatsync slice: route sets ==== */
+		/* ==== end chatsync slice: route sets ==== */
+		/* ==== search slice: route sets ==== */
+		{api_search_routes, api_search_routes_count},
+		/* ==== end search slice: route sets ==== */
 	};
 	for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++)
 		for (size_t i = 0; i < sets[s].n && api_nroutes < API_MAX_ROUTES; i++)

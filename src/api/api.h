@@ -24,6 +24,8 @@
 struct metrics;
 struct static_files;
 struct ratelimit;
+struct hub;
+struct bus;
 
 /* The application: everything a request may need, passed explicitly. */
 struct parta {
@@ -36,6 +38,8 @@ struct parta {
 	struct ratelimit *login_ip;       /* attempts per IP */
 	struct ratelimit *login_account;  /* failures per login */
 	struct ratelimit *invite_ip;      /* invitation openings/redemptions per IP */
+	struct hub *hub;                  /* real-time followers and fan-out */
+	struct bus *bus;                  /* committed events and async completions to the loop */
 	uint8_t server_key[ACCOUNT_KEY_LEN];
 	char public_url[256];
 	int64_t started_at;
@@ -138,13 +142,74 @@ extern const size_t api_ops_routes_count;
 extern const struct route api_ws_routes[];
 extern const size_t api_ws_routes_count;
 /* ==== org slice: routes ==== */
+extern const struct route api_org_routes[];
+extern const size_t api_org_routes_count;
+extern const struct route api_people_routes[];
+extern const size_t api_people_routes_count;
+extern const struct route api_audit_routes[];
+extern const size_t api_audit_routes_count;
 /* ==== end org slice: routes ==== */
 /* ==== invites slice: routes ==== */
+extern const struct route api_invites_routes[];
+extern const size_t api_invites_routes_count;
+extern const struct route api_join_routes[];
+extern const size_t api_join_routes_count;
+/* Helpers shared by invites.c and join.c. Where the user may do an action
+ * for some target role: everywhere (a college-wide grant allows it), or in
+ * the units of the grants that allow it (and the units below them). */
+#define API_INVITES_SCOPE_MAX 32
+struct api_invites_scope {
+	bool everywhere;
+	int64_t units[API_INVITES_SCOPE_MAX];
+	size_t n;
+};
+/* Store thread (inside api_run work): fill out for act. PERR_OK, or
+ * PERR_FORBIDDEN if the user may do act nowhere (a list endpoint answers 403
+ * to people who may see nothing at all), or a store error. */
+int api_invites_scope(struct api_req *r, enum authz_action act, struct api_invites_scope *out);
+/* Store thread: api_authorize for (act, role, unit) with answers remembered
+ * in cache (ncache entries used of cap) so that a list asks the store once
+ * per distinct (role, unit). */
+struct api_invites_authz_memo {
+	enum role role;
+	int64_t unit_id;
+	int rc;
+};
+int api_invites_authorize_memo(struct api_req *r, enum authz_action act, enum role role,
+			       int64_t unit_id, struct api_invites_authz_memo *cache, size_t cap,
+			       size_t *ncache);
+/* Unix seconds as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into out. */
+void api_invites_time(int64_t t, char out[32]);
+/* Loop thread: does the query string have a parameter called name (any value)? */
+bool api_invites_query_has(const struct api_req *r, const char *name);
+/* Loop thread: query parameter name as an id > 0 into *out (0 if absent or
+ * empty). PERR_OK or PERR_INVALID. */
+int api_invites_query_id(const struct api_req *r, const char *name, int64_t *out);
 /* ==== end invites slice: routes ==== */
 /* ==== movements slice: routes ==== */
+extern const struct route api_movements_routes[];
+extern const size_t api_movements_routes_count;
 /* ==== end movements slice: routes ==== */
 /* ==== import slice: routes ==== */
+extern const struct route api_import_routes[];
+extern const size_t api_import_routes_count;
 /* ==== end import slice: routes ==== */
+/* ==== chats slice: routes ==== */
+/* ==== end chats slice: routes ==== */
+/* ==== chatadmin slice: routes ==== */
+/* chats.c: creating chats, the chat list, a chat, its settings, history,
+ * edits, the read report and pins; chat_members.c: members and moderation. */
+extern const struct route api_chatadmin_routes[];
+extern const size_t api_chatadmin_routes_count;
+extern const struct route api_chat_members_routes[];
+extern const size_t api_chat_members_routes_count;
+/* ==== end chatadmin slice: routes ==== */
+/* ==== chatsync slice: routes ==== */
+/* ==== end chatsync slice: routes ==== */
+/* ==== search slice: routes ==== */
+extern const struct route api_search_routes[];
+extern const size_t api_search_routes_count;
+/* ==== end search slice: routes ==== */
 
 /* First-administrator setup link: if no administrator exists, create a
  * one-time token and print the link. Blocking: main thread before the loop. */

@@ -96,7 +96,7 @@ static const struct config_entry config_entries[] = {
 			 "threads running store calls"),
 	CONFIG_INT_ENTRY(login_ip_per_minute, 1, 100000, "30",
 			 "login attempts allowed from one IP address per minute"),
-	CONFIG_INT_ENTRY(invite_ip_per_minute, 1, 100000, "30",
+	CONFIG_INT_ENTRY(invite_ip_per_minute, 1, 100000, "300",
 			 "invitation link openings and redemptions allowed from one IP per minute"),
 	CONFIG_INT_ENTRY(login_account_failures, 1, 1000, "5",
 			 "failed logins of one account allowed within login_account_window_s"),

@@ -36,7 +36,7 @@ struct config {
 	int64_t send_queue_max;     /* 4096..1073741824, default 4194304 bytes per connection */
 	int64_t store_threads;      /* 1..128, default 8: threads running store calls */
 	int64_t login_ip_per_minute;      /* 1..100000, default 30 */
-	int64_t invite_ip_per_minute;     /* 1..100000, default 30 */
+	int64_t invite_ip_per_minute;     /* 1..100000, default 300 (a classroom behind one NAT address) */
 	int64_t login_account_failures;   /* 1..1000, default 5 */
 	int64_t login_account_window_s;   /* 1..86400, default 900 */
 	int64_t session_ttl_s;      /* 60..31536000, default 2592000 (30 days) */

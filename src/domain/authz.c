@@ -140,3 +140,69 @@ bool authz_allowed(const struct authz_actor *actor, enum authz_action act, enum 
 	}
 	return false;
 }
+
+/* ==== chatadmin slice: chat creation and contact policy ==== */
+#define STAFF_ROLES (R(ROLE_PLATFORM_ADMIN) | R(ROLE_ADMINISTRATION) | R(ROLE_CURATOR) | \
+		     R(ROLE_TEACHER) | R(ROLE_STAFF))
+
+bool authz_may_contact(const struct contact_facts *f)
+{
+	if (!f || f->same_person)
+		return false;
+	/* nobody outside the college: both need an active role */
+	if (!f->actor_roles || !f->target_roles)
+		return false;
+	/* the platform administrator reaches everyone in the college */
+	if (f->actor_roles & R(ROLE_PLATFORM_ADMIN))
+		return true;
+	/* adults among staff contact each other freely */
+	if ((f->actor_roles & STAFF_ROLES) && (f->target_roles & STAFF_ROLES))
+		return true;
+	/* a family: a parent and their own child, both ways */
+	if (f->actor_guardian_of_target || f->target_guardian_of_actor)
+		return true;
+	/* a student and the staff who teach, curate or administer their group;
+	 * a parent and the staff of their child's group: both ways */
+	if (f->actor_covers_target || f->target_covers_actor || f->actor_covers_target_child ||
+	    f->target_covers_actor_child)
+		return true;
+	/* classmates, if the college allows it (it does by default) */
+	if (f->classmates && f->classmates_allowed)
+		return true;
+	/* members of a chat they share, except parents: a parent is reached only
+	 * by the staff of their child's units and reaches only them and their
+	 * child, whatever chats they are in */
+	if (f->shared_chat && f->actor_roles != R(ROLE_PARENT) && f->target_roles != R(ROLE_PARENT))
+		return true;
+	return false;
+}
+
+bool authz_may_create_chat(const struct authz_actor *actor)
+{
+	if (!actor)
+		return false;
+	const unsigned creators = R(ROLE_PLATFORM_ADMIN) | R(ROLE_ADMINISTRATION) | R(ROLE_CURATOR) |
+				  R(ROLE_TEACHER);
+	for (size_t g = 0; g < actor->ngrants; g++)
+		if (actor->grants[g].role > ROLE_NONE && actor->grants[g].role < ROLE__COUNT &&
+		    (creators & R(actor->grants[g].role)))
+			return true;
+	return false;
+}
+
+bool authz_may_create_subject_chat(const struct authz_actor *actor, const struct authz_scope *group)
+{
+	if (!actor || !group || group->unit_id == 0)
+		return false;
+	for (size_t g = 0; g < actor->ngrants; g++) {
+		const struct authz_grant *grant = &actor->grants[g];
+		if (grant->role == ROLE_PLATFORM_ADMIN)
+			return true;
+		if ((grant->role == ROLE_TEACHER || grant->role == ROLE_CURATOR ||
+		     grant->role == ROLE_ADMINISTRATION) &&
+		    authz_covers(grant, group))
+			return true;
+	}
+	return false;
+}
+/* ==== end chatadmin slice: chat creation and contact policy ==== */

@@ -80,4 +80,50 @@ bool authz_allowed(const struct authz_actor *actor, enum authz_action act, enum 
  * or the grant is college-wide). */
 bool authz_covers(const struct authz_grant *g, const struct authz_scope *scope);
 
+/* ==== chatadmin slice: chat creation and contact policy ==== */
+/* Who may start a conversation with whom (DESIGN.md §6), decided from facts
+ * about two people that the store computes from the structure: their active
+ * roles, whether one teaches, curates or administers a study group where the
+ * other (or the other's child) is a student, guardianship, classmates and
+ * chats they share. The same rule answers "may actor open a direct chat with
+ * target" and "may actor add target to a chat". Pure; any thread. The
+ * decision table is in docs/internals/chat_policy.md. */
+
+/* Bit of role r in a role set (contact_facts.actor_roles / target_roles). */
+#define AUTHZ_ROLE_BIT(r) (1u << (unsigned)(r))
+
+struct contact_facts {
+	bool same_person;
+	unsigned actor_roles;          /* AUTHZ_ROLE_BIT of each active role */
+	unsigned target_roles;
+	/* the actor holds teacher, curator, administration or platform
+	 * administrator in a unit covering a study group where the target is an
+	 * active student (and the reverse) */
+	bool actor_covers_target;
+	bool target_covers_actor;
+	/* the same about a group of a confirmed child of the target (the target
+	 * is a parent), and of the actor */
+	bool actor_covers_target_child;
+	bool target_covers_actor_child;
+	bool actor_guardian_of_target; /* a confirmed guardianship */
+	bool target_guardian_of_actor;
+	bool classmates;               /* active students of one study group */
+	bool shared_chat;              /* current members of one group chat or channel */
+	bool classmates_allowed;       /* the college lets classmates write to each other */
+};
+
+/* May the actor write to the target: open a direct chat with them, or add
+ * them to a chat? Deny by default. */
+bool authz_may_contact(const struct contact_facts *f);
+
+/* May the actor create a group chat or a channel (a free chat)? The platform
+ * administrator, the administration, curators and teachers (regulation 2.1-2.4). */
+bool authz_may_create_chat(const struct authz_actor *actor);
+
+/* May the actor create a subject chat for the study group in scope? A
+ * teacher, curator or administration member whose unit covers the group, or
+ * the platform administrator. */
+bool authz_may_create_subject_chat(const struct authz_actor *actor, const struct authz_scope *group);
+/* ==== end chatadmin slice: chat creation and contact policy ==== */
+
 #endif

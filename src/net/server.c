@@ -17,6 +17,7 @@
 
 #define READ_BUF_SIZE 65536
 #define MAX_IOV 128
+#define SEND_BURST_FACTOR 16 /* one pass may queue this many times send_queue_max */
 /* How long a connection refused with an error answer keeps discarding input
  * after its answer was sent (see conn_flushed_close). */
 #define LINGER_MS 2000
@@ -33,6 +34,7 @@ struct exchange {
 struct outq_item {
 	struct shared_bytes *b;
 	size_t off, len;
+	bool counted;   /* counts against send_queue_max (not bulk history) */
 };
 
 struct write_req {
@@ -211,6 +213,14 @@ static void conn_close(struct conn *c)
 
 /* ---- output ---- */
 
+static int conn_enqueue_bounded(struct conn *c, struct shared_bytes *b, size_t off, size_t len,
+				bool bounded);
+
+static int conn_enqueue(struct conn *c, struct shared_bytes *b, size_t off, size_t len)
+{
+	return conn_enqueue_bounded(c, b, off, len, true);
+}
+
 static void conn_on_shutdown(uv_shutdown_t *req, int status)
 {
 	struct conn *c = req->data;
@@ -242,13 +252,22 @@ static void conn_flushed_close(struct conn *c)
 	}
 }
 
-static int conn_enqueue(struct conn *c, struct shared_bytes *b, size_t off, size_t len)
+static int conn_enqueue_bounded(struct conn *c, struct shared_bytes *b, size_t off, size_t len,
+				bool bounded)
 {
 	if (c->state == CONN_CLOSING) {
 		shared_bytes_unref(b);
 		return PERR_IO;
 	}
-	if (c->q_bytes + len > c->srv->lim.send_queue_max) {
+	/* A slow consumer is one the kernel stops taking bytes from: a write is
+	 * still in flight from an earlier pass and what waits (ours plus libuv's)
+	 * passes the bound. A burst within one pass to a reader that keeps up is
+	 * fine, up to a hard memory cap. */
+	size_t waiting = c->q_bytes + len;
+	if (c->writing)
+		waiting += uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
+	if (bounded && ((c->writing && waiting > c->srv->lim.send_queue_max) ||
+			waiting > c->srv->lim.send_queue_max * SEND_BURST_FACTOR)) {
 		shared_bytes_unref(b);
 		log_info("closing slow consumer %s: send queue over %zu bytes", c->ip,
 			 c->srv->lim.send_queue_max);
@@ -265,9 +284,10 @@ static int conn_enqueue(struct conn *c, struct shared_bytes *b, size_t off, size
 		c->q_cap = ncap;
 		c->q_head = 0;
 	}
-	c->q[(c->q_head + c->q_len) % c->q_cap] = (struct outq_item){b, off, len};
+	c->q[(c->q_head + c->q_len) % c->q_cap] = (struct outq_item){b, off, len, bounded};
 	c->q_len++;
-	c->q_bytes += len;
+	if (bounded)
+		c->q_bytes += len;
 	conn_mark_dirty(c);
 	return PERR_OK;
 }
@@ -317,7 +337,8 @@ static void conn_flush(struct conn *c)
 		struct outq_item it = c->q[c->q_head];
 		c->q_head = (c->q_head + 1) % c->q_cap;
 		c->q_len--;
-		c->q_bytes -= it.len;
+		if (it.counted)
+			c->q_bytes -= it.len;
 		w->items[i] = it;
 		iov[i] = uv_buf_init(it.b->data + it.off, (unsigned int)it.len);
 	}
@@ -982,6 +1003,20 @@ int conn_ws_send_text(struct conn *c, const char *data, size_t len)
 	if (c->srv->metrics)
 		metrics_ws_messages(c->srv->metrics, 0, 1);
 	return conn_enqueue(c, b, 0, hl + len);
+}
+
+int conn_ws_send_text_bulk(struct conn *c, const char *data, size_t len)
+{
+	if (c->state != CONN_WS || c->close_after_flush)
+		return PERR_IO;
+	uint8_t hdr[WS_MAX_HEADER];
+	size_t hl = ws_frame_header(hdr, WS_OP_TEXT, true, len);
+	struct shared_bytes *b = shared_bytes_new(hl + len);
+	memcpy(b->data, hdr, hl);
+	memcpy(b->data + hl, data, len);
+	if (c->srv->metrics)
+		metrics_ws_messages(c->srv->metrics, 0, 1);
+	return conn_enqueue_bounded(c, b, 0, hl + len, false);
 }
 
 int conn_ws_send_frame(struct conn *c, struct shared_bytes *frame)

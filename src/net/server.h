@@ -110,6 +110,9 @@ bool conn_is_open(const struct conn *c);
 /* Queue a WebSocket text frame; copies data. Returns PERR_OK, or PERR_LIMIT if
  * the send queue overflowed (the connection is then being closed). */
 int conn_ws_send_text(struct conn *c, const char *data, size_t len);
+/* Like conn_ws_send_text, but the bytes do not count against send_queue_max:
+ * for a bounded burst the caller has already limited (sync history). */
+int conn_ws_send_text_bulk(struct conn *c, const char *data, size_t len);
 /* Queue a pre-encoded WebSocket frame (header + payload) shared by many
  * connections; takes a new reference. Same result codes. */
 int conn_ws_send_frame(struct conn *c, struct shared_bytes *frame);

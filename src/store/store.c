@@ -57,13 +57,36 @@ static void store__check_ops(const struct store_ops *o)
 		o->session_touch, o->session_list, o->session_revoke, o->audit_append,
 		o->grants_load, o->unit_scope,
 		/* ==== org slice: check ==== */
+		o->org_tree, o->org_unit_get, o->org_unit_people, o->org_college_update,
+		o->org_unit_create, o->org_unit_update, o->org_unit_set_archived, o->org_person_create,
+		o->org_person_get, o->org_people_list, o->org_role_assign, o->org_assignment_get,
+		o->org_role_end, o->org_audit_list,
 		/* ==== end org slice: check ==== */
 		/* ==== invites slice: check ==== */
+		o->invite_create, o->invite_get, o->invite_list, o->invite_revoke, o->join_preview,
+		o->join_redeem, o->join_request_get, o->join_request_list, o->join_request_decide,
 		/* ==== end invites slice: check ==== */
 		/* ==== movements slice: check ==== */
+		o->movement_state_load, o->movement_record, o->movement_get, o->movement_person_list,
+		o->movement_journal,
 		/* ==== end movements slice: check ==== */
 		/* ==== import slice: check ==== */
+		o->import_apply, o->import_invitees, o->import_invites_issue, o->demo_seed,
 		/* ==== end import slice: check ==== */
+		/* ==== chats slice: check ==== */
+		o->chat_user_chats, o->chat_events_since, o->chat_send, o->chat_message_op, o->chat_read,
+		/* ==== end chats slice: check ==== */
+		/* ==== chatadmin slice: check ==== */
+		o->chat_create, o->chat_get, o->chat_list, o->chat_update, o->chat_members,
+		o->chat_members_add, o->chat_member_change, o->chat_history, o->chat_pins, o->chat_edits,
+		o->chat_reads,
+		/* ==== end chatadmin slice: check ==== */
+		/* ==== chatsync slice: check ==== */
+		o->chats_reconcile_start,
+		/* ==== end chatsync slice: check ==== */
+		/* ==== search slice: check ==== */
+		o->search_messages,
+		/* ==== end search slice: check ==== */
 	};
 	for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
 		if (!entries[i]) {

@@ -92,7 +92,7 @@ describe('handshake', () => {
   test('with a bearer token: 101, then a hello naming the user', async () => {
     const ws = await wsOpen(srv.port, { bearer: bearerUser.token });
     const hello = await ws.nextJson();
-    assert.deepEqual(hello, { type: 'hello', user_id: bearerUser.user.id, protocol: 1 });
+    assert.deepEqual(hello, { type: 'hello', user_id: bearerUser.user.id, name: bearerUser.user.name, protocol: 1 });
     ws.close();
     await ws.waitClose();
   });
@@ -185,10 +185,13 @@ describe('messages and frames', () => {
 
   test('a frame exactly at --ws-max-frame is fine', async () => {
     const ws = await open();
-    const base = JSON.stringify({ type: 'ping', id: '' });
-    const id = 'y'.repeat(MAX_FRAME - base.length);
-    ws.sendJson({ type: 'ping', id });
-    assert.deepEqual(await ws.nextJson(), { type: 'pong', id });
+    // request ids are short (≤ 64 bytes): fill the frame with an ignored member
+    const base = JSON.stringify({ type: 'ping', id: 'full', pad: '' });
+    const pad = 'y'.repeat(MAX_FRAME - base.length);
+    const msg = JSON.stringify({ type: 'ping', id: 'full', pad });
+    assert.equal(Buffer.byteLength(msg), MAX_FRAME);
+    ws.sendJson({ type: 'ping', id: 'full', pad });
+    assert.deepEqual(await ws.nextJson(), { type: 'pong', id: 'full' });
     ws.close();
     await ws.waitClose();
   });

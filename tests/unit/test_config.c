@@ -54,7 +54,7 @@ static const struct int_entry int_entries[] = {
 	INT_ENTRY(send_queue_max, 4096, 1073741824, 4194304),
 	INT_ENTRY(store_threads, 1, 128, 8),
 	INT_ENTRY(login_ip_per_minute, 1, 100000, 30),
-	INT_ENTRY(invite_ip_per_minute, 1, 100000, 30),
+	INT_ENTRY(invite_ip_per_minute, 1, 100000, 300),
 	INT_ENTRY(login_account_failures, 1, 1000, 5),
 	INT_ENTRY(login_account_window_s, 1, 86400, 900),
 	INT_ENTRY(session_ttl_s, 60, 31536000, 2592000),

@@ -17,6 +17,7 @@
 #include "store/sqlite/sqlite_int.h"
 
 #define STMT_CACHE 128 /* initial slots of the statement cache */
+#define USED_MAX 32
 #define MAX_BATCH 256
 
 struct stmt_slot {
@@ -26,9 +27,13 @@ struct stmt_slot {
 
 struct sqlite_conn {
 	sqlite3 *db;
+	struct chat_event *pending;  /* writer: events appended by the open batch */
+	size_t npending, cap_pending;
 	struct sqlite_conn *next_free;
 	struct stmt_slot *slots;    /* open addressing, cap_slots a power of two */
 	size_t nslots, cap_slots;
+	sqlite3_stmt *used[USED_MAX]; /* statements handed out since the last reset */
+	size_t nused;               /* USED_MAX + 1: overflowed, reset them all */
 };
 
 struct write_job {
@@ -36,6 +41,8 @@ struct write_job {
 	void *arg;
 	int rc;
 	bool done;
+	store_done_fn async_done;   /* non-NULL: nobody waits; heap job freed by the writer */
+	void *async_ud;
 	struct write_job *next;
 };
 
@@ -52,7 +59,26 @@ struct store {
 	struct sqlite_conn *free_readers;
 	struct sqlite_conn **readers;
 	int nreaders;
+	store_event_sink sink;
+	void *sink_ud;
 };
+
+void sqlite_pending_event_add(struct sqlite_conn *cn, struct chat_event *ev)
+{
+	if (cn->npending == cn->cap_pending) {
+		cn->cap_pending = cn->cap_pending ? cn->cap_pending * 2 : 64;
+		cn->pending = xrealloc(cn->pending, cn->cap_pending * sizeof *cn->pending);
+	}
+	cn->pending[cn->npending++] = *ev;
+}
+
+/* Forget events appended after mark (their job or batch rolled back). */
+static void db__pending_truncate(struct sqlite_conn *cn, size_t mark)
+{
+	for (size_t i = mark; i < cn->npending; i++)
+		free(cn->pending[i].frame);
+	cn->npending = mark;
+}
 
 sqlite3 *sqlite_db(struct sqlite_conn *cn)
 {
@@ -90,6 +116,19 @@ static void db__cache_put(struct sqlite_conn *cn, const char *sql, sqlite3_stmt 
 	cn->nslots++;
 }
 
+static void db__mark_used(struct sqlite_conn *cn, sqlite3_stmt *st)
+{
+	if (cn->nused > USED_MAX)
+		return;
+	if (cn->nused && cn->used[cn->nused - 1] == st)
+		return;
+	if (cn->nused == USED_MAX) {
+		cn->nused = USED_MAX + 1;
+		return;
+	}
+	cn->used[cn->nused++] = st;
+}
+
 sqlite3_stmt *sqlite_stmt(struct sqlite_conn *cn, const char *sql)
 {
 	if (cn->cap_slots) {
@@ -98,6 +137,7 @@ sqlite3_stmt *sqlite_stmt(struct sqlite_conn *cn, const char *sql)
 			if (cn->slots[i].sql == sql) {
 				sqlite3_reset(cn->slots[i].stmt);
 				sqlite3_clear_bindings(cn->slots[i].stmt);
+				db__mark_used(cn, cn->slots[i].stmt);
 				return cn->slots[i].stmt;
 			}
 			i = (i + 1) & (cn->cap_slots - 1);
@@ -110,6 +150,7 @@ sqlite3_stmt *sqlite_stmt(struct sqlite_conn *cn, const char *sql)
 		abort();
 	}
 	db__cache_put(cn, sql, st);
+	db__mark_used(cn, st);
 	return st;
 }
 
@@ -117,9 +158,15 @@ sqlite3_stmt *sqlite_stmt(struct sqlite_conn *cn, const char *sql)
  * transaction (and so a stale snapshot) open past COMMIT. */
 static void db__reset_all(struct sqlite_conn *cn)
 {
-	for (size_t i = 0; i < cn->cap_slots; i++)
-		if (cn->slots[i].sql)
-			sqlite3_reset(cn->slots[i].stmt);
+	if (cn->nused > USED_MAX) {
+		for (size_t i = 0; i < cn->cap_slots; i++)
+			if (cn->slots[i].sql)
+				sqlite3_reset(cn->slots[i].stmt);
+	} else {
+		for (size_t i = 0; i < cn->nused; i++)
+			sqlite3_reset(cn->used[i]);
+	}
+	cn->nused = 0;
 }
 
 int sqlite_perr(struct sqlite_conn *cn, int rc)
@@ -174,6 +221,14 @@ static int db__open_conn(const char *path, bool writer, struct sqlite_conn **out
 	}
 	sqlite3_busy_timeout(cn->db, 5000);
 	sqlite3_extended_result_codes(cn->db, 1);
+	/* search slice: the message index's tokenizer ("parta", fts_stem.c)
+	 * lives in this connection, not in the file: register it before any
+	 * statement (the migration that creates message_fts included). */
+	rc = sqlite_search_register(cn->db);
+	if (rc) {
+		log_error("cannot register the full-text tokenizer on %s", path);
+		goto out;
+	}
 	rc = db__exec(cn->db, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
 	if (rc)
 		goto out;
@@ -203,6 +258,8 @@ static void db__close_conn(struct sqlite_conn *cn)
 		if (cn->slots[i].sql)
 			sqlite3_finalize(cn->slots[i].stmt);
 	free(cn->slots);
+	db__pending_truncate(cn, 0);
+	free(cn->pending);
 	sqlite3_close(cn->db);
 	free(cn);
 }
@@ -274,17 +331,21 @@ static void *db__writer_main(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&st->mu);
 
+		struct sqlite_conn *w = st->writer;
 		int commit_rc = db__exec(db, "BEGIN IMMEDIATE");
 		for (struct write_job *j = batch; j; j = j->next) {
 			if (commit_rc) {
 				j->rc = commit_rc;
 				continue;
 			}
+			size_t mark = w->npending;
 			sqlite3_exec(db, "SAVEPOINT job", NULL, NULL, NULL);
-			j->rc = j->fn(st->writer, j->arg);
-			db__reset_all(st->writer);
-			if (j->rc)
+			j->rc = j->fn(w, j->arg);
+			db__reset_all(w);
+			if (j->rc) {
 				sqlite3_exec(db, "ROLLBACK TO job", NULL, NULL, NULL);
+				db__pending_truncate(w, mark);
+			}
 			sqlite3_exec(db, "RELEASE job", NULL, NULL, NULL);
 		}
 		if (!commit_rc) {
@@ -295,9 +356,35 @@ static void *db__writer_main(void *arg)
 					j->rc = PERR_IO;
 			}
 		}
+		/* committed events go out before any acknowledgement of them */
+		if (!commit_rc && w->npending && st->sink) {
+			struct chat_event *ev = w->pending;
+			size_t nev = w->npending;
+			w->pending = NULL;
+			w->npending = w->cap_pending = 0;
+			st->sink(st->sink_ud, ev, nev);
+		} else {
+			db__pending_truncate(w, 0);
+		}
+		/* complete asynchronous jobs (freeing them) and keep the waited ones */
+		struct write_job *waited = NULL, **tailp = &waited;
+		struct write_job *j = batch;
+		while (j) {
+			struct write_job *next = j->next;
+			if (j->async_done) {
+				j->async_done(j->async_ud, j->rc);
+				free(j);
+			} else {
+				*tailp = j;
+				tailp = &j->next;
+			}
+			j = next;
+		}
+		*tailp = NULL;
 
 		pthread_mutex_lock(&st->mu);
-		for (struct write_job *j = batch; j; j = j->next)
+		/* waiters cannot run before we unlock: reading next stays safe */
+		for (j = waited; j; j = j->next)
 			j->done = true;
 		pthread_cond_broadcast(&st->done_cv);
 	}
@@ -323,6 +410,29 @@ int sqlite_write(struct store *st, sqlite_write_fn fn, void *arg)
 		pthread_cond_wait(&st->done_cv, &st->mu);
 	pthread_mutex_unlock(&st->mu);
 	return job.rc;
+}
+
+int sqlite_write_async(struct store *st, sqlite_write_fn fn, void *arg, store_done_fn done, void *ud)
+{
+	struct write_job *job = xcalloc(1, sizeof *job);
+	job->fn = fn;
+	job->arg = arg;
+	job->async_done = done;
+	job->async_ud = ud;
+	pthread_mutex_lock(&st->mu);
+	if (st->stopping) {
+		pthread_mutex_unlock(&st->mu);
+		free(job);
+		return PERR_UNAVAILABLE;
+	}
+	if (st->tail)
+		st->tail->next = job;
+	else
+		st->head = job;
+	st->tail = job;
+	pthread_cond_signal(&st->work_cv);
+	pthread_mutex_unlock(&st->mu);
+	return PERR_OK;
 }
 
 int sqlite_read(struct store *st, sqlite_read_fn fn, void *arg)
@@ -361,6 +471,8 @@ static int db_open(const struct store_config *cfg, struct store **out)
 	pthread_cond_init(&st->work_cv, NULL);
 	pthread_cond_init(&st->done_cv, NULL);
 	pthread_cond_init(&st->reader_cv, NULL);
+	st->sink = cfg->sink;
+	st->sink_ud = cfg->sink_ud;
 
 	rc = db__open_conn(st->path, true, &st->writer);
 	if (rc)
@@ -491,4 +603,30 @@ const struct store_ops store_sqlite_ops = {
 	.import_invites_issue = sqlite_import_invites_issue,
 	.demo_seed = sqlite_demo_seed,
 	/* ==== end import slice: entries ==== */
+	/* ==== chats slice: entries ==== */
+	.chat_user_chats = sqlite_chat_user_chats,
+	.chat_events_since = sqlite_chat_events_since,
+	.chat_send = sqlite_chat_send,
+	.chat_message_op = sqlite_chat_message_op,
+	.chat_read = sqlite_chat_read,
+	/* ==== end chats slice: entries ==== */
+	/* ==== chatadmin slice: entries ==== */
+	.chat_create = sqlite_chat_create,
+	.chat_get = sqlite_chat_get,
+	.chat_list = sqlite_chat_list,
+	.chat_update = sqlite_chat_update,
+	.chat_members = sqlite_chat_members,
+	.chat_members_add = sqlite_chat_members_add,
+	.chat_member_change = sqlite_chat_member_change,
+	.chat_history = sqlite_chat_history,
+	.chat_pins = sqlite_chat_pins,
+	.chat_edits = sqlite_chat_edits,
+	.chat_reads = sqlite_chat_reads,
+	/* ==== end chatadmin slice: entries ==== */
+	/* ==== chatsync slice: entries ==== */
+	.chats_reconcile_start = sqlite_chats_reconcile_start,
+	/* ==== end chatsync slice: entries ==== */
+	/* ==== search slice: entries ==== */
+	.search_messages = sqlite_search_messages,
+	/* ==== end search slice: entries ==== */
 };
