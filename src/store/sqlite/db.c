@@ -270,21 +270,24 @@ static int db__migrate(struct sqlite_conn *cn)
 				  "version INTEGER NOT NULL, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
 	if (rc)
 		return rc;
-	int current = 0;
+	/* Apply every migration not recorded yet, in order: a numbered file that
+	 * lands after a higher one (parallel branches) still runs. */
 	sqlite3_stmt *st = NULL;
-	sqlite3_prepare_v2(cn->db, "SELECT COALESCE(MAX(version),0) FROM schema_version", -1, &st,
-			   NULL);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		current = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_prepare_v2(cn->db, "SELECT 1 FROM schema_version WHERE version=?", -1, &st, NULL);
 	for (int i = 0; i < migrations_count; i++) {
 		const struct migration *m = &migrations[i];
-		if (m->version <= current)
+		sqlite3_reset(st);
+		sqlite3_bind_int(st, 1, m->version);
+		int seen = sqlite3_step(st) == SQLITE_ROW;
+		sqlite3_reset(st);
+		if (seen)
 			continue;
 		log_info("applying migration %s", m->name);
 		rc = db__exec(cn->db, "BEGIN IMMEDIATE");
-		if (rc)
+		if (rc) {
+			sqlite3_finalize(st);
 			return rc;
+		}
 		rc = db__exec(cn->db, m->sql);
 		if (!rc) {
 			char sql[256];
@@ -295,15 +298,17 @@ static int db__migrate(struct sqlite_conn *cn)
 		}
 		if (rc) {
 			db__exec(cn->db, "ROLLBACK");
-			log_error("migration %s failed; the database is left at version %d", m->name,
-				  current);
+			log_error("migration %s failed; it was rolled back", m->name);
+			sqlite3_finalize(st);
 			return rc;
 		}
 		rc = db__exec(cn->db, "COMMIT");
-		if (rc)
+		if (rc) {
+			sqlite3_finalize(st);
 			return rc;
-		current = m->version;
+		}
 	}
+	sqlite3_finalize(st);
 	return PERR_OK;
 }
 
