@@ -88,7 +88,10 @@ static int user_create_w(struct sqlite_conn *cn, void *arg)
 				.target = target,
 				.ip = j->u->ip,
 				.now = j->u->now};
-	return sqlite_audit_insert(cn, &e);
+	rc = sqlite_audit_insert(cn, &e);
+	if (rc || !j->u->role)
+		return rc;
+	return sqlite_chats_reconcile_user(cn, j->id, j->u->now * 1000);
 }
 
 int sqlite_user_create(struct store *st, const struct user_new *u, int64_t *id_out)
@@ -323,7 +326,11 @@ static int setup_complete_w(struct sqlite_conn *cn, void *arg)
 				.target = target,
 				.ip = j->admin->ip,
 				.now = j->admin->now};
-	return sqlite_audit_insert(cn, &e);
+	rc = sqlite_audit_insert(cn, &e);
+	if (rc)
+		return rc;
+	/* the first administrator joins «Преподаватели» at once */
+	return sqlite_chats_reconcile_user(cn, j->id, j->admin->now * 1000);
 }
 
 int sqlite_setup_complete(struct store *st, const uint8_t hash[STORE_HASH_LEN],
