@@ -128,7 +128,8 @@ int api_param_id(const struct api_req *r, int i, int64_t *out);
 void api_write_user(struct json_writer *w, const struct user *u);
 /* The Set-Cookie header line for a new session token (with CRLF). */
 void api_session_cookie(const struct parta *p, const char *token, char *out, size_t out_size);
-/* Current UNIX time in seconds / milliseconds. */
+/* api_now: UNIX time in seconds. api_now_ms: a MONOTONIC clock in
+ * milliseconds, for rate limits and intervals (not a wall-clock time). */
 int64_t api_now(void);
 uint64_t api_now_ms(void);
 
