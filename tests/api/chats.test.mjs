@@ -64,6 +64,26 @@ describe('POST /api/v1/chats: group chats and channels', () => {
     assert.equal(chat.my_role, 'owner');
   });
 
+  test('the settings take effect: a channel\'s members do not post, slow mode holds members back', async () => {
+    const chan = await mkChat(W.curator, { kind: 'channel', title: 'Объявления куратора', user_ids: [W.student.u.id] });
+    const group = await mkChat(W.curator, { kind: 'group', title: 'Болталка', user_ids: [W.student.u.id] });
+    const st = await ws(srv, W.student);
+    const cu = await ws(srv, W.curator);
+    try {
+      await assert.rejects(st.send(chan.id, 'Можно спросить?'), (e) => e.code === 'forbidden');
+      assert.ok((await cu.send(chan.id, 'Завтра пар нет')).seq > 0);
+      const r = await call(W.curator.p, 'PATCH', `/api/v1/chats/${group.id}`, { slow_mode_s: 60 });
+      assert.equal(r.status, 200, r.text);
+      await st.send(group.id, 'Раз');
+      await assert.rejects(st.send(group.id, 'Два'), (e) => e.code === 'rate_limited');
+      await cu.send(group.id, 'Админов не сдерживает');
+      await cu.send(group.id, 'Совсем');
+    } finally {
+      st.close();
+      cu.close();
+    }
+  });
+
   test('students, parents and staff may not create group chats or channels: 403, nothing created', async () => {
     for (const k of ['student', 'parent', 'staff']) {
       const before = (await chatList(W[k])).length;

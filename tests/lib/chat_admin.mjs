@@ -10,7 +10,7 @@
 //  - lastAudit(): the newest audit entry of an action.
 import assert from 'node:assert/strict';
 import { buildCollege, call, createPerson, PASSWORD } from './org.mjs';
-import { loginAs, Person } from './http.mjs';
+import { ADMIN, loginAs, Person } from './http.mjs';
 import { ChatClient, bearerOf } from './chat.mjs';
 
 const LOGINS = {
@@ -56,7 +56,7 @@ export async function college(srv) {
 
 // Bearer token of a person (cached on it).
 export async function tokenOf(srv, w) {
-  if (!w.token) w.token = await bearerOf(srv, w.login, w.login === 'admin@college.example' ? 'correct-horse-42' : PASSWORD);
+  if (!w.token) w.token = await bearerOf(srv, w.login, w.login === ADMIN.login ? ADMIN.password : PASSWORD);
   return w.token;
 }
 

@@ -5,7 +5,9 @@
  * prefixes), the query parser (words, phrases, prefixes, FTS5 operators typed
  * by users neutralized — every accepted query runs in a real FTS5 table
  * without a syntax error), the tokenizer inside SQLite FTS5 (morphology,
- * parta_hits ranges, integrity after deletes) and snippets. */
+ * parta_hits ranges, integrity after deletes), the store's search on a real
+ * database (membership spans, deleted messages, the chat filter, paging and
+ * the bound on candidates scanned) and snippets. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,12 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/utf8.h"
 #include "domain/search.h"
 #include "store/sqlite/sqlite_int.h"
+#include "store/store.h"
 
 /* ---- helpers ---- */
 
@@ -443,7 +447,8 @@ static sqlite3 *fts_db(void)
 	assert_int_equal(sqlite_search_register(db), PERR_OK);
 	/* as migration 010 creates it */
 	assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE message_fts USING fts5(text, chat, "
-					  "tokenize = 'parta', columnsize = 0)", NULL, NULL, NULL),
+					  "tokenize = 'parta', columnsize = 0, prefix = '3 4')", NULL, NULL,
+					  NULL),
 			 SQLITE_OK);
 	return db;
 }
@@ -624,6 +629,189 @@ static void test_fts_delete_integrity(void **state)
 	sqlite3_close(db);
 }
 
+/* ---- the store's search on a real database ---- */
+
+struct store_fixture {
+	char dir[64];
+	struct store_handle h;
+};
+
+static void exec_ok(sqlite3 *db, const char *sql)
+{
+	char *err = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", sql, err);
+}
+
+/* A message in chat at seq with text, indexed as the chat core does. */
+static void raw_message(sqlite3 *db, int64_t id, int64_t chat, int64_t seq, const char *text)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql, "INSERT INTO messages(id,chat_id,seq,author_id,text,created_at) "
+				  "VALUES(%lld,%lld,%lld,2,'%s',%lld)", (long long)id, (long long)chat,
+		 (long long)seq, text, (long long)id * 1000);
+	exec_ok(db, sql);
+	snprintf(sql, sizeof sql, "INSERT INTO message_fts(rowid,text,chat) VALUES(%lld,'%s','%lld')",
+		 (long long)id, text, (long long)chat);
+	exec_ok(db, sql);
+}
+
+/* Users 1 (reader), 2 (author), 3 (in 70 chats, seeing almost nothing), 4
+ * (in none). Chat 1: user 1 from the start (id 1..3, the second deleted);
+ * chat 2: user 1 until seq 5 (ids 11..20 = seq 1..10); chat 3: user 1 for
+ * seq ≤ 3 and from 10 (ids 21..32 = seq 1..12); chats 4..73: user 3 joined
+ * after everything (6000 messages, ids 101..6100); user 3 also reads chat 1. */
+static int store_setup(void **state)
+{
+	struct store_fixture *f = calloc(1, sizeof *f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/parta-search-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	struct store_config cfg = {.data_dir = f->dir, .readers = 2};
+	assert_int_equal(store_open(&f->h, "sqlite", &cfg), PERR_OK);
+	store_close(&f->h);
+
+	char path[128], sql[256];
+	sqlite3 *db;
+	snprintf(path, sizeof path, "%s/parta.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite_search_register(db), PERR_OK);
+	exec_ok(db, "BEGIN");
+	for (int u = 1; u <= 4; u++) {
+		snprintf(sql, sizeof sql, "INSERT INTO users(id,login,name,created_at,password_changed_at) "
+					  "VALUES(%d,'u%d','Пользователь %d',0,0)", u, u, u);
+		exec_ok(db, sql);
+	}
+	for (int c = 1; c <= 73; c++) {
+		snprintf(sql, sizeof sql, "INSERT INTO chats(id,kind,title,created_at,last_seq) "
+					  "VALUES(%d,'group','Чат %d',0,%d)", c, c, c <= 3 ? 12 : 100);
+		exec_ok(db, sql);
+	}
+	exec_ok(db, "INSERT INTO chat_member_spans VALUES(1,1,0,NULL),(2,1,0,5),(3,1,0,3),(3,1,10,NULL),"
+		    "(1,3,0,NULL)");
+	for (int c = 4; c <= 73; c++) {
+		snprintf(sql, sizeof sql, "INSERT INTO chat_member_spans VALUES(%d,3,1000000,NULL)", c);
+		exec_ok(db, sql);
+	}
+	raw_message(db, 1, 1, 1, "Экзамен в понедельник");
+	raw_message(db, 2, 1, 2, "Экзамены перенесли");
+	raw_message(db, 3, 1, 3, "После экзамена собрание");
+	exec_ok(db, "UPDATE messages SET deleted_at=5000 WHERE id=2"); /* left in the index on purpose */
+	for (int i = 0; i < 10; i++)
+		raw_message(db, 11 + i, 2, 1 + i, "экзаменом");
+	for (int i = 0; i < 12; i++)
+		raw_message(db, 21 + i, 3, 1 + i, "экзамены");
+	for (int i = 0; i < 6000; i++)
+		raw_message(db, 101 + i, 4 + i % 70, 1 + i / 70, "экзамен");
+	exec_ok(db, "COMMIT");
+	sqlite3_close(db);
+	assert_int_equal(store_open(&f->h, "sqlite", &cfg), PERR_OK);
+	*state = f;
+	return 0;
+}
+
+static int store_teardown(void **state)
+{
+	struct store_fixture *f = *state;
+	char path[128];
+	store_close(&f->h);
+	const char *files[] = {"parta.db", "parta.db-wal", "parta.db-shm"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
+		unlink(path);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* The ids found by user for q, as "3 1"; *next gets next_before_id. */
+static int store_find(struct store_fixture *f, int64_t user, const char *q, int64_t chat,
+		      int64_t before, int limit, char *out, size_t cap, int64_t *next)
+{
+	struct search_query sq;
+	struct search_result res;
+	assert_int_equal(search_query_parse(q, strlen(q), &sq), PERR_OK);
+	struct search_request req = {.user_id = user, .query = &sq, .chat_id = chat,
+				     .before_id = before, .limit = limit};
+	int rc = store_search_messages(&f->h, &req, &res);
+	size_t len = 0;
+	out[0] = '\0';
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < res.count; i++)
+		len += (size_t)snprintf(out + len, cap - len, "%s%lld", i ? " " : "",
+					(long long)res.items[i].message_id);
+	*next = res.next_before_id;
+	search_result_clear(&res);
+	return PERR_OK;
+}
+
+static void test_store_visibility(void **state)
+{
+	struct store_fixture *f = *state;
+	char got[4096];
+	int64_t next = -1;
+	/* chat 1 without the deleted one; chat 2 up to seq 5; chat 3 seq 1..3 and 10..12 */
+	assert_int_equal(store_find(f, 1, "экзамен", 0, 0, 50, got, sizeof got, &next), PERR_OK);
+	assert_string_equal(got, "32 31 30 23 22 21 15 14 13 12 11 3 1");
+	assert_int_equal(next, 0);
+	assert_int_equal(store_find(f, 1, "экзаменом", 2, 0, 50, got, sizeof got, &next), PERR_OK);
+	assert_string_equal(got, "15 14 13 12 11");
+	assert_int_equal(store_find(f, 1, "экзамен", 50, 0, 50, got, sizeof got, &next),
+			 PERR_FORBIDDEN);
+	assert_int_equal(store_find(f, 1, "экзамен", 999, 0, 50, got, sizeof got, &next),
+			 PERR_FORBIDDEN);
+	/* nobody reads chat 4..73's messages: user 2 wrote them but is in no chat */
+	assert_int_equal(store_find(f, 2, "экзамен", 0, 0, 50, got, sizeof got, &next), PERR_OK);
+	assert_string_equal(got, "");
+	assert_int_equal(next, 0);
+	assert_int_equal(store_find(f, 4, "экзамен", 0, 0, 50, got, sizeof got, &next), PERR_OK);
+	assert_string_equal(got, "");
+	assert_int_equal(store_find(f, 1, "зачёт", 0, 0, 50, got, sizeof got, &next), PERR_OK);
+	assert_string_equal(got, "");
+}
+
+static void test_store_paging(void **state)
+{
+	struct store_fixture *f = *state;
+	char got[4096], all[4096] = "";
+	int64_t next = 0, before = 0;
+	size_t len = 0;
+	for (int page = 0; page < 10; page++) {
+		assert_int_equal(store_find(f, 1, "экзамен", 0, before, 4, got, sizeof got, &next), PERR_OK);
+		if (*got)
+			len += (size_t)snprintf(all + len, sizeof all - len, "%s%s", len ? " " : "", got);
+		if (!next)
+			break;
+		before = next;
+	}
+	assert_int_equal(next, 0);
+	assert_string_equal(all, "32 31 30 23 22 21 15 14 13 12 11 3 1");
+}
+
+/* User 3 reads 71 chats (too many for the chat filter) but sees only chat
+ * 1's two messages below 6000 newer invisible candidates: a page stops after
+ * 5000 candidates with next_before_id set, and the next one finds them. */
+static void test_store_scan_bound(void **state)
+{
+	struct store_fixture *f = *state;
+	char got[4096];
+	int64_t next = 0, before = 0;
+	int pages = 0;
+	assert_int_equal(store_find(f, 3, "экзамен", 0, 0, 20, got, sizeof got, &next), PERR_OK);
+	assert_string_equal(got, "");
+	assert_int_equal(next, 6100 - 5000 + 1);
+	for (before = next; before; before = next, pages++) {
+		assert_true(pages < 5);
+		assert_int_equal(store_find(f, 3, "экзамен", 0, before, 20, got, sizeof got, &next),
+				 PERR_OK);
+		if (*got)
+			break;
+	}
+	assert_string_equal(got, "3 1");
+	assert_int_equal(next, 0);
+}
+
 /* ---- snippets ---- */
 
 /* The UTF-8 bytes of UTF-16 units [start, start+len) of s. */
@@ -744,6 +932,9 @@ int main(void)
 		cmocka_unit_test(test_fts_syntax_never_fails),
 		cmocka_unit_test(test_fts_hits),
 		cmocka_unit_test(test_fts_delete_integrity),
+		cmocka_unit_test_setup_teardown(test_store_visibility, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_store_paging, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_store_scan_bound, store_setup, store_teardown),
 		cmocka_unit_test(test_snippet_short),
 		cmocka_unit_test(test_snippet_long),
 	};

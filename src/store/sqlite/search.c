@@ -190,8 +190,9 @@ static int search__hit(struct sqlite_conn *cn, struct search_job *j, int64_t id)
 }
 
 /* One batch of candidates below *below, newest first: visible ones are read
- * into out until limit + 1 are known. Sets *exhausted when the index has no
- * more candidates, *scanned += candidates seen, *below to the last one. */
+ * into out until limit + 1 are known. Reads no more than SEARCH_SCAN_MAX
+ * candidates in all. Sets *exhausted when the index has no more candidates,
+ * *scanned += candidates seen, *below to the last one. */
 static int search__batch(struct sqlite_conn *cn, struct search_job *j, int64_t *below,
 			 int *scanned, bool *found_more, bool *exhausted)
 {
@@ -204,20 +205,21 @@ static int search__batch(struct sqlite_conn *cn, struct search_job *j, int64_t *
 		"WHERE message_fts MATCH ?1 AND f.rowid<?2 ORDER BY f.rowid DESC LIMIT ?5");
 	int64_t ids[SEARCH_BATCH];
 	bool visible[SEARCH_BATCH];
+	int want = SEARCH_SCAN_MAX - *scanned < SEARCH_BATCH ? SEARCH_SCAN_MAX - *scanned : SEARCH_BATCH;
 	int n = 0, rc;
 	sqlite3_bind_text(s, 1, j->match.data, (int)j->match.len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, *below);
 	sqlite3_bind_int64(s, 3, req->chat_id);
 	sqlite3_bind_int64(s, 4, req->user_id);
-	sqlite3_bind_int(s, 5, SEARCH_BATCH);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < SEARCH_BATCH) {
+	sqlite3_bind_int(s, 5, want);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < want) {
 		ids[n] = sqlite3_column_int64(s, 0);
 		visible[n++] = sqlite3_column_int(s, 1) != 0;
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return sqlite_perr(cn, rc);
 	sqlite3_reset(s);
-	*exhausted = n < SEARCH_BATCH;
+	*exhausted = n < want;
 	for (int i = 0; i < n; i++) {
 		(*scanned)++;
 		*below = ids[i];
