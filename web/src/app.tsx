@@ -7,11 +7,14 @@ import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, onUnauthenticated, type User } from './api';
 import { t, type MsgKey } from './i18n';
+import { ADMIN_ROUTES } from './pages/admin/nav';
+import { ChatsPage } from './pages/chats';
 import { HomePage, NotFoundPage } from './pages/home';
+import { JoinPage } from './pages/join';
 import { LoginPage } from './pages/login';
 import { ProfilePage } from './pages/profile';
 import { SetupPage } from './pages/setup';
-import { isSafeNext, navigate, resolveRoute, useLocation } from './router';
+import { isSafeNext, matchPath, navigate, resolveRoute, useLocation } from './router';
 import { Shell } from './shell';
 import { Alert, problemOf, Redirect, Spinner, useLang, type Problem } from './ui';
 
@@ -19,6 +22,9 @@ import { Alert, problemOf, Redirect, Spinner, useLang, type Problem } from './ui
 export const APP_ROUTES: readonly { path: string; page: ComponentType<{ user: User }> }[] = [
   { path: '/', page: HomePage },
   { path: '/profile', page: ProfilePage },
+  { path: '/chats', page: ChatsPage },
+  { path: '/chats/:id', page: ChatsPage },
+  ...ADMIN_ROUTES,
 ];
 
 type Auth =
@@ -76,6 +82,13 @@ export function App() {
         </div>
       </div>
     );
+  }
+
+  // An invitation link works logged in or not; registering logs in.
+  const joinToken = matchPath('/join/:token', loc.path)?.token;
+  if (joinToken) {
+    return <JoinPage token={joinToken} user={auth.state === 'user' ? auth.user : null}
+      onUser={(u) => setAuth(u ? { state: 'user', user: u } : { state: 'anon', notice: null })} />;
   }
 
   if (loc.path === '/login') {

@@ -4,6 +4,8 @@
 // dictionary fails `tsc`; i18n.test.ts also checks that placeholders match.
 // The chosen language is kept in localStorage and sent to the server as
 // Accept-Language (see api.ts), so server messages come in the same language.
+import { adminEn, adminRu } from './i18n/admin';
+import { chatEn, chatRu } from './i18n/chat';
 
 export type Lang = 'ru' | 'en';
 export const LANGS: readonly Lang[] = ['ru', 'en'];
@@ -145,6 +147,8 @@ const ru = {
   'invalid.password': 'Пароль должен содержать от 8 до 256 символов',
   'invalid.new_password': 'Новый пароль должен содержать от 8 до 256 символов',
   'invalid.current_password': 'Введите текущий пароль',
+  ...chatRu,
+  ...adminRu,
 } as const;
 
 export type MsgKey = keyof typeof ru;
@@ -285,6 +289,8 @@ const en: Dict = {
   'invalid.password': 'The password must be 8 to 256 characters long',
   'invalid.new_password': 'The new password must be 8 to 256 characters long',
   'invalid.current_password': 'Enter your current password',
+  ...chatEn,
+  ...adminEn,
 };
 
 export const catalogues: Record<Lang, Dict> = { ru, en };

@@ -6,6 +6,8 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { User } from './api';
 import { t } from './i18n';
+import { AdminNavItems } from './pages/admin/nav';
+import { SidebarChats } from './chat/Sidebar';
 import { LangToggle, Link, problemText, type Problem } from './ui';
 
 function initials(name: string): string {
@@ -54,6 +56,7 @@ export function Shell({ user, path, onLogout, children }: {
 
   const nav = [
     { href: '/', label: t('nav.home') },
+    { href: '/chats', label: t('nav.chats') },
     { href: '/profile', label: t('nav.profile') },
   ];
 
@@ -92,11 +95,12 @@ export function Shell({ user, path, onLogout, children }: {
                 <Link href={item.href} active={path === item.href} class="nav-link">{item.label}</Link>
               </li>
             ))}
+            <AdminNavItems user={user} path={path} />
           </ul>
         </nav>
         <section class="sidebar-chats" aria-labelledby="sidebar-chats-heading">
-          <h2 id="sidebar-chats-heading" class="sidebar-heading">{t('nav.chats')}</h2>
-          <p class="muted small">{t('nav.chatsSoon')}</p>
+          <h2 id="sidebar-chats-heading" class="sidebar-heading">{t('chat.sidebar.recent')}</h2>
+          <SidebarChats user={user} path={path} />
         </section>
         <div class="sidebar-footer">
           <div class="user-card">

@@ -39,16 +39,20 @@ void chat_event_list_clear(struct chat_event_list *l)
 	l->more = false;
 }
 
-/* The wire form of an event, shared by live delivery and sync. */
+/* The wire form of an event, shared by live delivery and sync. The author's
+ * client id lets their own devices match the event to a pending write.
+ * Client ids are restricted to [A-Za-z0-9._:-], so they need no escaping. */
 static char *chats__frame(int64_t chat_id, int64_t seq, const char *kind, int64_t at_ms,
-			  int64_t author_id, const char *data, size_t *len)
+			  int64_t author_id, const char *client_id, const char *data, size_t *len)
 {
 	struct buf b;
 	buf_init(&b, 0);
 	buf_printf(&b, "{\"type\":\"event\",\"chat_id\":%lld,\"seq\":%lld,\"kind\":\"%s\",\"at\":%lld,"
-		       "\"author_id\":%lld,\"data\":%s}",
-		   (long long)chat_id, (long long)seq, kind, (long long)at_ms, (long long)author_id,
-		   data && *data ? data : "{}");
+		       "\"author_id\":%lld,",
+		   (long long)chat_id, (long long)seq, kind, (long long)at_ms, (long long)author_id);
+	if (client_id && *client_id)
+		buf_printf(&b, "\"client_id\":\"%s\",", client_id);
+	buf_printf(&b, "\"data\":%s}", data && *data ? data : "{}");
 	return buf_steal(&b, len);
 }
 
@@ -91,7 +95,7 @@ int sqlite_chat_event_append(struct sqlite_conn *cn, int64_t chat_id, const char
 				.author_id = author_id,
 				.subject_id = subject_id};
 	snprintf(ev.kind, sizeof ev.kind, "%s", kind);
-	ev.frame = chats__frame(chat_id, seq, kind, at_ms, author_id, data, &ev.frame_len);
+	ev.frame = chats__frame(chat_id, seq, kind, at_ms, author_id, client_id, data, &ev.frame_len);
 	sqlite_pending_event_add(cn, &ev);
 	*seq_out = seq;
 	return PERR_OK;
@@ -272,7 +276,7 @@ static int events_since_r(struct sqlite_conn *cn, void *arg)
 	if (rc != SQLITE_ROW)
 		return sqlite_perr(cn, rc);
 	s = sqlite_stmt(cn, "SELECT e.seq,e.kind,e.at,COALESCE(e.author_id,0),COALESCE(e.subject_id,0),"
-			    "e.data FROM chat_events e JOIN chat_member_spans p ON p.chat_id=e.chat_id AND "
+			    "e.data,e.client_id FROM chat_events e JOIN chat_member_spans p ON p.chat_id=e.chat_id AND "
 			    "p.user_id=? AND e.seq>=p.from_seq AND (p.to_seq IS NULL OR e.seq<=p.to_seq) "
 			    "WHERE e.chat_id=? AND e.seq>? ORDER BY e.seq LIMIT ?");
 	sqlite3_bind_int64(s, 1, j->user_id);
@@ -298,6 +302,7 @@ static int events_since_r(struct sqlite_conn *cn, void *arg)
 		ev->author_id = sqlite3_column_int64(s, 3);
 		ev->subject_id = sqlite3_column_int64(s, 4);
 		ev->frame = chats__frame(j->chat_id, ev->seq, ev->kind, ev->at_ms, ev->author_id,
+					 (const char *)sqlite3_column_text(s, 6),
 					 (const char *)sqlite3_column_text(s, 5), &ev->frame_len);
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {

@@ -340,7 +340,12 @@ export function uploadImport(file: Blob, dryRun: boolean, onProgress: (p: Upload
     const csrf = getCsrfToken();
     if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf);
     const total = file.size;
-    xhr.upload.onprogress = (e) => onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : total, done: false });
+    // Done once every byte is out: the load event, or a progress event at 100 %
+    // (some browsers fire only one of them for small bodies).
+    xhr.upload.onprogress = (e) => {
+      const all = e.lengthComputable ? e.total : total;
+      onProgress({ loaded: e.loaded, total: all, done: all > 0 && e.loaded >= all });
+    };
     xhr.upload.onload = () => onProgress({ loaded: total, total, done: true });
     xhr.onerror = () => reject(new ApiError(0, 'network', 'network error'));
     xhr.onabort = () => reject(new DOMException('aborted', 'AbortError'));

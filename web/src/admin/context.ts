@@ -30,24 +30,35 @@ export function loadGrants(user: User): Promise<Grant[]> {
   return grantsCache.promise;
 }
 
-/* Forget the cached grants (after the user's own roles changed). */
+const grantsListeners = new Set<() => void>();
+
+/* Forget the cached grants (after the user's own roles changed); screens and
+ * the menu that use them load them again. */
 export function invalidateGrants(): void {
   grantsCache = null;
+  for (const fn of grantsListeners) fn();
 }
 
 /* null while loading; [] when they could not be loaded (the screens then fall
  * back to what the roles alone allow, and the server refuses the rest). */
 export function useGrants(user: User): Grant[] | null {
   const [grants, setGrants] = useState<Grant[] | null>(null);
+  const [version, setVersion] = useState(0);
   const key = grantsKey(user);
   useEffect(() => {
+    const bump = () => setVersion((n) => n + 1);
+    grantsListeners.add(bump);
+    return () => {
+      grantsListeners.delete(bump);
+    };
+  }, []);
+  useEffect(() => {
     let live = true;
-    setGrants(null);
-    loadGrants(user).then((g) => live && setGrants(g), () => live && setGrants([]));
+    loadGrants(user).then((g) => live && setGrants(g), () => live && setGrants((old) => old ?? []));
     return () => {
       live = false;
     };
-  }, [key]);
+  }, [key, version]);
   return grants;
 }
 
@@ -86,12 +97,14 @@ export function useTree(archived = false): TreeState {
 
 /* The text for an error in these screens: a message for this code and field
  * when the catalogue has one ("adm.err.conflict.code": the group code is
- * taken), else the general one. */
-export function admErrorText(err: unknown): string {
+ * taken; prefixes are tried in order), else the general one. */
+export function admErrorText(err: unknown, prefixes: readonly string[] = ['adm']): string {
   if (err instanceof ApiError) {
     if (err.field) {
-      const key = `adm.err.${err.code}.${err.field}`;
-      if (isMsgKey(key)) return t(key);
+      for (const prefix of prefixes) {
+        const key = `${prefix}.err.${err.code}.${err.field}`;
+        if (isMsgKey(key)) return t(key);
+      }
     }
     return errorText(err);
   }
@@ -100,10 +113,10 @@ export function admErrorText(err: unknown): string {
 
 /* A Problem that renders with admErrorText (kept as data so that it follows
  * a language switch). */
-export type AdmProblem = { err: unknown } | null;
+export type AdmProblem = { err: unknown; prefixes?: readonly string[] } | null;
 
 export function admText(p: AdmProblem): string {
-  return p ? admErrorText(p.err) : '';
+  return p ? admErrorText(p.err, p.prefixes) : '';
 }
 
 export function isForbidden(err: unknown): boolean {

@@ -23,6 +23,8 @@ export function grantsOf(person: Pick<Person, 'assignments'>): Grant[] {
 export interface Caps {
   admin: boolean;
   director: boolean;
+  /* the structure screen: everyone but students and parents, who have no use for it */
+  structure: boolean;
   /* create, rename, move, archive units; edit the college's details */
   structureEdit: boolean;
   people: boolean;
@@ -47,6 +49,8 @@ export function capabilities(roles: readonly string[], grants: readonly Grant[] 
   return {
     admin,
     director,
+    structure: roles.some((r) => r !== 'student' && r !== 'parent') ||
+      !!grants?.some((g) => g.role !== 'student' && g.role !== 'parent'),
     structureEdit: admin,
     people: admin || administration || curator || teacher,
     invites: admin || administration || curator || teacher,

@@ -4,6 +4,7 @@
 import type { User } from '../api';
 import { roleName, t } from '../i18n';
 import { Link, PageHeading, useTitle } from '../ui';
+import { HomeTasks } from './admin/home-tasks';
 
 export function HomePage({ user }: { user: User }) {
   useTitle('home.title');
@@ -19,6 +20,7 @@ export function HomePage({ user }: { user: User }) {
           </ul>
         </section>
       )}
+      <HomeTasks user={user} />
       <section class="card" aria-labelledby="home-profile">
         <h2 id="home-profile" class="section-heading">{t('home.profileCard')}</h2>
         <p class="muted">{t('home.profileText')}</p>

@@ -25,6 +25,7 @@ export interface Typist {
 }
 
 const RECENT_MAX = 300;
+const TAIL_MAX = 100;
 
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
@@ -118,6 +119,8 @@ export class ChatStore {
   readonly removed = new Set<number>();
   /* per chat, the latest events with the order in which they arrived */
   private recent = new Map<number, { n: number; ev: EventFrame }[]>();
+  /* chat → the highest read position known here (ours, or another device's) */
+  private readSeen = new Map<number, number>();
   private arrivals = 0;
   private listeners = new Set<() => void>();
   private scheduled = false;
@@ -182,6 +185,9 @@ export class ChatStore {
   setChat(c: Chat, notify = true): void {
     let chat = { ...c };
     for (const r of this.recent.get(c.id) ?? []) if (r.ev.seq > chat.last_seq) chat = this.summaryEffect(chat, r.ev);
+    // a read position reported after the answer was made
+    const read = this.readSeen.get(c.id) ?? 0;
+    if (read > chat.read_seq) chat = this.withRead(chat, read, false);
     this.chats.set(c.id, chat);
     this.removed.delete(c.id);
     if (notify) this.changed();
@@ -331,7 +337,8 @@ export class ChatStore {
     const msgs = win.messages;
     const last = msgs[msgs.length - 1];
     if (!last || last.seq < m.seq) {
-      win.messages = [...msgs, m];
+      // a chat nobody has opened keeps only its latest live messages
+      win.messages = !win.loaded && msgs.length >= TAIL_MAX ? [...msgs.slice(1 - TAIL_MAX), m] : [...msgs, m];
       return;
     }
     if (indexOfSeq(msgs, m.seq) >= 0) return;
@@ -407,8 +414,17 @@ export class ChatStore {
 
   /* The user has read chatId up to seq (here or on another device). */
   setRead(chatId: number, seq: number): void {
+    if (seq > (this.readSeen.get(chatId) ?? 0)) this.readSeen.set(chatId, seq);
     const c = this.chats.get(chatId);
     if (!c || seq <= c.read_seq) return;
+    this.chats.set(chatId, this.withRead(c, seq, true));
+    this.changed();
+  }
+
+  /* c read up to seq: the unread count from the loaded messages if they
+   * cover what is left, else (ask) asked of the server. */
+  private withRead(c: Chat, seq: number, ask: boolean): Chat {
+    const chatId = c.id;
     const out: Chat = { ...c, read_seq: seq };
     const lastSeq = Math.max(c.last_message?.seq ?? 0, 0);
     if (seq >= lastSeq) {
@@ -419,12 +435,11 @@ export class ChatStore {
         (win.messages[0]!.seq <= seq + 1 || !win.hasMoreBefore);
       if (covered) {
         out.unread = win!.messages.filter((m) => m.seq > seq && !m.deleted && m.author.id !== this.me).length;
-      } else {
+      } else if (ask) {
         this.onStale({ chat: chatId });
       }
     }
-    this.chats.set(chatId, out);
-    this.changed();
+    return out;
   }
 
   /* ---- typing ---- */

@@ -10,7 +10,7 @@ import { roleName, t } from '../../i18n';
 import { Link, Spinner } from '../../ui';
 import { orgApi, type PersonRow, type Role } from '../../admin/api';
 import { admErrorText, isForbidden, useGrants, useTree, type AdmProblem } from '../../admin/context';
-import { assignableRoles, capabilities, peopleScopes, targetKinds } from '../../admin/scope';
+import { assignableRoles, capabilities, peopleScopes, targetKinds, type Caps } from '../../admin/scope';
 import { buildTree, byId, COLLEGE_ID, isWithin, unitOptions } from '../../admin/tree';
 import { checkLogin, checkName } from '../../validate';
 import {
@@ -84,11 +84,10 @@ export function PeoplePage({ user }: { user: User }) {
     )}>
       <AdmStatus text={status} />
       {adding && tree && root && (
-        <CreatePersonForm caps={caps} root={root} onCancel={() => setAdding(false)} onCreated={(name, id) => {
+        <CreatePersonForm caps={caps} root={root} onCancel={() => setAdding(false)} onCreated={(name) => {
           setAdding(false);
           setStatus(t('adm.people.created', { name }));
           setVersion((n) => n + 1);
-          void id;
         }} />
       )}
       <section class="card" aria-labelledby="adm-people-filters">
@@ -139,8 +138,8 @@ export function PeoplePage({ user }: { user: User }) {
 }
 
 function CreatePersonForm({ caps, root, onCreated, onCancel }: {
-  caps: ReturnType<typeof capabilities>; root: ReturnType<typeof buildTree>;
-  onCreated: (name: string, id: number) => void; onCancel: () => void;
+  caps: Caps; root: ReturnType<typeof buildTree>;
+  onCreated: (name: string) => void; onCancel: () => void;
 }) {
   const roles = assignableRoles(caps).filter((r) => r !== 'platform_admin');
   const [v, setV] = useState({ login: '', name: '', password: '', role: roles[0] ?? 'teacher', unit: '' });
@@ -179,7 +178,7 @@ function CreatePersonForm({ caps, root, onCreated, onCancel }: {
         ...(v.role === 'administration' && director ? { director: true } : {}),
       });
       setBusy(false);
-      onCreated(r.user.name, Number(r.user.id));
+      onCreated(r.user.name);
     } catch (err) {
       setBusy(false);
       const f = (err as { field?: string }).field;

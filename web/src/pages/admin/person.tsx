@@ -12,7 +12,8 @@ import { Link, Spinner } from '../../ui';
 import { movementApi, orgApi, type Assignment, type Movement, type MovementKind, type Person, type Role } from '../../admin/api';
 import { admErrorText, invalidateGrants, isForbidden, useGrants, useTree, type AdmProblem } from '../../admin/context';
 import { formatDate, todayIso } from '../../admin/format';
-import { assignableRoles, canEndRole, capabilities, targetKinds } from '../../admin/scope';
+import { reversible } from '../../admin/movements';
+import { assignableRoles, canEndRole, capabilities, targetKinds, type Caps } from '../../admin/scope';
 import { buildTree, unitOptions } from '../../admin/tree';
 import {
   AdmAlert, AdmPage, AdmStatus, BusyButton, CheckField, ConfirmButton, Forbidden, InputField, routeParam, SelectField,
@@ -165,7 +166,7 @@ function AssignmentRow({ a, canEnd, onEnded }: { a: Assignment; canEnd: boolean;
 }
 
 function AssignRoleForm({ person, caps, onAssigned }: {
-  person: Person; caps: ReturnType<typeof capabilities>; onAssigned: (role: Role, unit: string) => void;
+  person: Person; caps: Caps; onAssigned: (role: Role, unit: string) => void;
 }) {
   const { tree } = useTree();
   const roles = assignableRoles(caps);
@@ -224,16 +225,6 @@ function AssignRoleForm({ person, caps, onAssigned }: {
   );
 }
 
-/* The id of each role's latest movement: only that one may be reversed. */
-export function latestPerRole(list: readonly Movement[]): Set<number> {
-  const last = new Map<string, Movement>();
-  for (const m of list) {
-    const prev = last.get(m.role);
-    if (!prev || m.id > prev.id) last.set(m.role, m);
-  }
-  return new Set([...last.values()].filter((m) => m.reversed_by === null).map((m) => m.id));
-}
-
 function PersonMovements({ userId, canRecord, version, onReversed }: {
   userId: number; canRecord: boolean; version: number; onReversed: (m: Movement) => void;
 }) {
@@ -248,7 +239,7 @@ function PersonMovements({ userId, canRecord, version, onReversed }: {
     );
     return () => ctl.abort();
   }, [userId, version]);
-  const latest = useMemo(() => latestPerRole(list ?? []), [list]);
+  const latest = useMemo(() => reversible(list ?? []), [list]);
   if (problem && isForbidden(problem.err)) return null;
 
   return (

@@ -3,13 +3,14 @@
 // code, year and curator) beside a panel for the chosen unit. Everyone in the
 // college reads it; the platform administrator also creates, renames, moves,
 // archives and restores units and edits the college's details.
+import type { RefObject } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { User } from '../../api';
 import { t, type MsgKey } from '../../i18n';
 import { Link, Spinner } from '../../ui';
 import { orgApi, type College, type Tree, type Unit, type UnitKind } from '../../admin/api';
 import { admErrorText, isForbidden, useGrants, useTree, type AdmProblem } from '../../admin/context';
-import { capabilities } from '../../admin/scope';
+import { capabilities, type Caps } from '../../admin/scope';
 import {
   buildTree, byId, childKinds, COLLEGE_ID, collegeUnit, flatten, moveTargets, unitLabel, unitPath,
   type TreeNode,
@@ -83,7 +84,7 @@ export function StructurePage({ user }: { user: User }) {
                 })} />
             </ul>
           </section>
-          <UnitPanel key={node.unit.id} tree={state.tree} node={node} caps={caps} headingRef={panelHeading}
+          <UnitPanel tree={state.tree} node={node} caps={caps} headingRef={panelHeading}
             status={status}
             onChanged={(msg, selectId) => {
               state.reload();
@@ -120,6 +121,7 @@ function TreeItem({ node, selected, collapsed, onSelect, onToggle }: {
           <span class="adm-node-meta small muted">
             {t(KIND_KEY[u.kind])}
             {u.kind === 'study_group' && u.enrolment_year ? `, ${u.enrolment_year}` : ''}
+            {u.kind === 'study_group' && u.curator ? ` · ${t('adm.unit.curatorShort', { name: u.curator.name })}` : ''}
             {u.archived ? `, ${t('adm.structure.archived')}` : ''}
           </span>
         </button>
@@ -139,8 +141,8 @@ function TreeItem({ node, selected, collapsed, onSelect, onToggle }: {
 type Mode = 'view' | 'add' | 'edit' | 'move' | 'college';
 
 function UnitPanel({ tree, node, caps, headingRef, status, onChanged }: {
-  tree: Tree; node: TreeNode; caps: ReturnType<typeof capabilities>;
-  headingRef: preact.RefObject<HTMLHeadingElement>; status: string;
+  tree: Tree; node: TreeNode; caps: Caps;
+  headingRef: RefObject<HTMLHeadingElement | null>; status: string;
   onChanged: (message: string, selectId?: number) => void;
 }) {
   const u = node.unit;
@@ -149,6 +151,12 @@ function UnitPanel({ tree, node, caps, headingRef, status, onChanged }: {
   const [problem, setProblem] = useState<AdmProblem>(null);
   const map = useMemo(() => byId(tree.units), [tree.units]);
   const isCollege = u.kind === 'college';
+  // One panel for every unit (its status line stays put for screen readers):
+  // a new unit starts without an open form or an old error.
+  useEffect(() => {
+    setMode('view');
+    setProblem(null);
+  }, [u.id]);
   const label = isCollege ? u.name : unitLabel(u);
 
   async function archiveOrRestore() {
@@ -208,7 +216,7 @@ function UnitPanel({ tree, node, caps, headingRef, status, onChanged }: {
         </p>
       )}
       {caps.structureEdit && (
-        <div class="adm-panel-actions">
+        <div class="adm-panel-actions" key={u.id}>
           <div class="actions" role="group" aria-label={t('adm.structure.actions')}>
             {!u.archived && childKinds(u.kind).length > 0 && (
               <button type="button" class="btn btn-primary" aria-expanded={mode === 'add'}
