@@ -511,7 +511,7 @@ static void test_reversal_refusals(void **state)
 
 struct hook_log {
 	int calls;
-	int order[4];
+	int order[16]; /* one per call: up to 1 + MOVEMENT_MAX_HOOKS */
 	struct movement_event last;
 	struct movement_change first_change;
 };
