@@ -493,7 +493,8 @@ static int sync__fetch(struct store_handle *st, int64_t user, int64_t chat_id, i
 		if (rc)
 			return rc;
 		h->items = xrealloc(h->items, (h->count + page.count + 1) * sizeof *h->items);
-		memcpy(h->items + h->count, page.items, page.count * sizeof *page.items);
+		if (page.count)
+			memcpy(h->items + h->count, page.items, page.count * sizeof *page.items);
 		h->count += page.count;
 		*total += page.count;
 		free(page.items);
