@@ -54,6 +54,7 @@ static void api__collect_routes(void)
 		/* ==== chatadmin slice: route sets ==== */
 		{api_chatadmin_routes, api_chatadmin_routes_count},
 		{api_chat_members_routes, api_chat_members_routes_count},
+		{api_chat_links_routes, api_chat_links_routes_count},
 		/* ==== end chatadmin slice: route sets ==== */
 		/* ==== chatsync slice: route sets ==== */
 		/* ==== end chatsync slice: route sets ==== */

@@ -204,6 +204,10 @@ extern const struct route api_chatadmin_routes[];
 extern const size_t api_chatadmin_routes_count;
 extern const struct route api_chat_members_routes[];
 extern const size_t api_chat_members_routes_count;
+/* chat_links.c: joining a chat by link (creating, listing, revoking links;
+ * opening one and joining). */
+extern const struct route api_chat_links_routes[];
+extern const size_t api_chat_links_routes_count;
 /* ==== end chatadmin slice: routes ==== */
 /* ==== chatsync slice: routes ==== */
 /* ==== end chatsync slice: routes ==== */

@@ -80,6 +80,8 @@ static void store__check_ops(const struct store_ops *o)
 		o->chat_create, o->chat_get, o->chat_list, o->chat_update, o->chat_members,
 		o->chat_members_add, o->chat_member_change, o->chat_history, o->chat_pins, o->chat_edits,
 		o->chat_reads,
+		o->chat_link_create, o->chat_links, o->chat_link_revoke, o->chat_link_preview,
+		o->chat_link_join,
 		/* ==== end chatadmin slice: check ==== */
 		/* ==== chatsync slice: check ==== */
 		o->chats_reconcile_start,

@@ -493,6 +493,7 @@ struct demo_seed {
 /* ==== end import slice: structs ==== */
 /* ==== chatadmin slice: structs (or an #include of your own store/<name>.h) ==== */
 #include "store/chat_admin.h"
+#include "store/chat_links.h"
 /* ==== end chatadmin slice: structs ==== */
 /* ==== chatsync slice: structs (or an #include of your own store/<name>.h) ==== */
 /* ==== end chatsync slice: structs ==== */
@@ -630,6 +631,18 @@ struct store_ops {
 			  struct chat_edit_list *out);
 	int (*chat_reads)(struct store *st, int64_t user_id, int64_t chat_id, int64_t seq,
 			  struct chat_read_report *out);
+	/* joining a chat by link (store/chat_links.h) */
+	int (*chat_link_create)(struct store *st, const struct chat_link_new *n, struct chat_link *out,
+				const char **field);
+	int (*chat_links)(struct store *st, int64_t user_id, int64_t chat_id, int64_t now,
+			  struct chat_link_list *out, const char **field);
+	int (*chat_link_revoke)(struct store *st, int64_t user_id, int64_t chat_id, int64_t link_id,
+				const struct audit_entry *audit, struct chat_link *out,
+				const char **field);
+	int (*chat_link_preview)(struct store *st, const uint8_t hash[STORE_HASH_LEN],
+				 int64_t user_id, int64_t now, bool classmates_allowed,
+				 struct chat_link_preview *out, const char **field);
+	int (*chat_link_join)(struct store *st, struct chat_link_join *j, const char **field);
 	/* ==== end chatadmin slice: ops ==== */
 	/* ==== chatsync slice: ops ==== */
 	int (*chats_reconcile_start)(struct store *st, int64_t at_ms, bool *full);
@@ -1154,6 +1167,60 @@ static inline int store_chat_reads(struct store_handle *h, int64_t user_id, int6
 				   int64_t seq, struct chat_read_report *out)
 {
 	return h->ops->chat_reads(h->st, user_id, chat_id, seq, out);
+}
+
+/* Joining a chat by link (docs/internals/chat_policy.md, "Joining by link").
+ * Links lead into group chats and channels that are not mandatory; their
+ * owner and admins manage them. The management calls answer PERR_NOT_FOUND
+ * (no such chat), PERR_FORBIDDEN (user_id is not a current member, or only a
+ * plain member; or, to change anything, the chat is archived), PERR_CONFLICT
+ * "chat" (a direct or mandatory chat: no links there). */
+
+/* Create a link with n's token hash and sealed token; audit
+ * "chat.link_create" (without the token). out (chat_link_clear it) receives
+ * the stored link. */
+static inline int store_chat_link_create(struct store_handle *h, const struct chat_link_new *n,
+					 struct chat_link *out, const char **field)
+{
+	return h->ops->chat_link_create(h->st, n, out, field);
+}
+/* The chat's links, newest first, as of now (dormant computed). */
+static inline int store_chat_links(struct store_handle *h, int64_t user_id, int64_t chat_id,
+				   int64_t now, struct chat_link_list *out, const char **field)
+{
+	return h->ops->chat_links(h->st, user_id, chat_id, now, out, field);
+}
+/* Revoke link_id of chat_id at audit->now (PERR_NOT_FOUND if the chat has
+ * no such link); audit "chat.link_revoke". Revoking a revoked link changes
+ * nothing and succeeds. out receives the link as it is now. */
+static inline int store_chat_link_revoke(struct store_handle *h, int64_t user_id, int64_t chat_id,
+					 int64_t link_id, const struct audit_entry *audit,
+					 struct chat_link *out, const char **field)
+{
+	return h->ops->chat_link_revoke(h->st, user_id, chat_id, link_id, audit, out, field);
+}
+/* Open the link whose token hashes to hash, as user_id at now: PERR_NOT_FOUND
+ * (no such link), PERR_FORBIDDEN (user_id has no active role: nobody outside
+ * the college), PERR_EXPIRED with *field "revoked" (also a dormant link),
+ * "expired" or "exhausted". On PERR_OK out (chat_link_preview_clear it)
+ * describes the chat and whether the user may join. */
+static inline int store_chat_link_preview(struct store_handle *h, const uint8_t hash[STORE_HASH_LEN],
+					  int64_t user_id, int64_t now, bool classmates_allowed,
+					  struct chat_link_preview *out, const char **field)
+{
+	return h->ops->chat_link_preview(h->st, hash, user_id, now, classmates_allowed, out, field);
+}
+/* Join by link, in one write transaction that re-checks everything: errors
+ * as preview, then PERR_CONFLICT (already a member), PERR_FORBIDDEN "removed"
+ * (a moderator removed the user from this chat: only an admin may add them
+ * back) or "link" (the link's creator may not write to the user). Then the
+ * user becomes a member (event "member.added" with by = the user), the
+ * link's uses grow by one (never past max_uses, whatever the concurrency),
+ * audit "chat.join_link". j->chat_id receives the chat. */
+static inline int store_chat_link_join(struct store_handle *h, struct chat_link_join *j,
+				       const char **field)
+{
+	return h->ops->chat_link_join(h->st, j, field);
 }
 /* ==== end chatadmin slice: wrappers ==== */
 /* ==== chatsync slice: wrappers ==== */

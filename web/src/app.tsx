@@ -8,6 +8,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, onUnauthenticated, type User } from './api';
 import { t, type MsgKey } from './i18n';
 import { ADMIN_ROUTES } from './pages/admin/nav';
+import { ChatLinkPage } from './chat/ChatLinks';
 import { ChatsPage } from './pages/chats';
 import { HomePage, NotFoundPage } from './pages/home';
 import { JoinPage } from './pages/join';
@@ -24,6 +25,7 @@ export const APP_ROUTES: readonly { path: string; page: ComponentType<{ user: Us
   { path: '/profile', page: ProfilePage },
   { path: '/chats', page: ChatsPage },
   { path: '/chats/:id', page: ChatsPage },
+  { path: '/chat-link/:token', page: ChatLinkPage },
   ...ADMIN_ROUTES,
 ];
 

@@ -259,8 +259,9 @@ static int ca_contact_facts(struct sqlite_conn *cn, int64_t actor, int64_t targe
 	return rc;
 }
 
-/* PERR_OK if actor may write to target, PERR_FORBIDDEN if not. */
-static int ca_contact(struct sqlite_conn *cn, int64_t actor, int64_t target, int64_t now_s,
+/* PERR_OK if actor may write to target, PERR_FORBIDDEN if not (also used by
+ * chat_links.c: chat_admin_int.h). */
+int sqlite_ca_contact(struct sqlite_conn *cn, int64_t actor, int64_t target, int64_t now_s,
 		      bool classmates_allowed)
 {
 	struct contact_facts f;
@@ -291,7 +292,7 @@ static int ca_add_people(struct sqlite_conn *cn, int64_t chat_id, int64_t actor,
 		rc = ca_user_live(cn, ids[i]);
 		if (rc)
 			return rc == PERR_NOT_FOUND ? PERR_INVALID : rc;
-		rc = ca_contact(cn, actor, ids[i], now_ms / 1000, classmates_allowed);
+		rc = sqlite_ca_contact(cn, actor, ids[i], now_ms / 1000, classmates_allowed);
 		if (!rc)
 			rc = sqlite_chat_member_add(cn, chat_id, ids[i], "member", "manual", actor, now_ms);
 		if (rc)
@@ -362,7 +363,7 @@ static int create_direct(struct sqlite_conn *cn, struct create_job *j)
 	}
 	if (rc != SQLITE_DONE)
 		return sqlite_perr(cn, rc);
-	rc = ca_contact(cn, n->actor_id, n->peer_id, n->now_ms / 1000, n->classmates_allowed);
+	rc = sqlite_ca_contact(cn, n->actor_id, n->peer_id, n->now_ms / 1000, n->classmates_allowed);
 	if (rc)
 		return rc;
 	*j->field = NULL;

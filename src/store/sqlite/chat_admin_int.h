@@ -29,5 +29,10 @@ void sqlite_ca_col_copy(char *dst, size_t n, sqlite3_stmt *s, int i);
  * muted_until is not NULL, their mute (unix seconds, 0: none). */
 int sqlite_ca_membership(struct sqlite_conn *cn, int64_t chat_id, int64_t user_id,
 			 struct chat_membership *m, int64_t *muted_until);
+/* The contact policy inside a job: PERR_OK if actor may write to target at
+ * now_s (authz_may_contact with the facts of the structure, memberships and
+ * guardianships read on cn), PERR_FORBIDDEN if not, or a store error. */
+int sqlite_ca_contact(struct sqlite_conn *cn, int64_t actor, int64_t target, int64_t now_s,
+		      bool classmates_allowed);
 
 #endif

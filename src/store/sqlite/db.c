@@ -627,6 +627,11 @@ const struct store_ops store_sqlite_ops = {
 	.chat_pins = sqlite_chat_pins,
 	.chat_edits = sqlite_chat_edits,
 	.chat_reads = sqlite_chat_reads,
+	.chat_link_create = sqlite_chat_link_create,
+	.chat_links = sqlite_chat_links,
+	.chat_link_revoke = sqlite_chat_link_revoke,
+	.chat_link_preview = sqlite_chat_link_preview,
+	.chat_link_join = sqlite_chat_link_join,
 	/* ==== end chatadmin slice: entries ==== */
 	/* ==== chatsync slice: entries ==== */
 	.chats_reconcile_start = sqlite_chats_reconcile_start,

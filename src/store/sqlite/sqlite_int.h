@@ -187,6 +187,18 @@ int sqlite_chat_edits(struct store *st, int64_t user_id, int64_t chat_id, int64_
 		      struct chat_edit_list *out);
 int sqlite_chat_reads(struct store *st, int64_t user_id, int64_t chat_id, int64_t seq,
 		      struct chat_read_report *out);
+/* chat_links.c: joining a chat by link */
+int sqlite_chat_link_create(struct store *st, const struct chat_link_new *n, struct chat_link *out,
+			    const char **field);
+int sqlite_chat_links(struct store *st, int64_t user_id, int64_t chat_id, int64_t now,
+		      struct chat_link_list *out, const char **field);
+int sqlite_chat_link_revoke(struct store *st, int64_t user_id, int64_t chat_id, int64_t link_id,
+			    const struct audit_entry *audit, struct chat_link *out,
+			    const char **field);
+int sqlite_chat_link_preview(struct store *st, const uint8_t hash[STORE_HASH_LEN], int64_t user_id,
+			     int64_t now, bool classmates_allowed, struct chat_link_preview *out,
+			     const char **field);
+int sqlite_chat_link_join(struct store *st, struct chat_link_join *j, const char **field);
 /* ==== end chatadmin slice: declarations ==== */
 /* ==== chatsync slice: declarations ==== */
 /* Mandatory chats (chat_sync.c; docs/internals/mandatory-chats.md). Inside a

@@ -2,7 +2,8 @@
 // Panels over the chat view: the members (GET /chats/:id/members) with
 // moderation for the chat's owner and admins — stop someone writing for a
 // while, let them write again, remove them, add people — and leaving the
-// chat; and the read report of one message (GET …/messages/:seq/reads): who
+// chat, and for the owner and admins the invitation links (ChatLinks.tsx);
+// and the read report of one message (GET …/messages/:seq/reads): who
 // has read it and who has not.
 import { useEffect, useState } from 'preact/hooks';
 import { t, type MsgKey } from '../i18n';
@@ -11,6 +12,7 @@ import type { Chat, Member, ReadReport } from '../rt/protocol';
 import type { ChatSession } from '../rt/session';
 import { navigate } from '../router';
 import { Spinner } from '../ui';
+import { ChatLinksSection, chatTakesLinks } from './ChatLinks';
 import { chatErrorText, dateTimeOf, Dialog, isChatAdmin, plural } from './common';
 import { PeoplePicker, type Picked } from './People';
 
@@ -145,6 +147,7 @@ export function MembersDialog({ session, chat, onClose }: { session: ChatSession
           <button type="button" class="btn btn-primary btn-small" disabled={!adding.length} onClick={add}>{t('chat.members.addSubmit')}</button>
         </section>
       )}
+      {chatTakesLinks(chat) && <ChatLinksSection chat={chat} />}
       {mayLeave && <LeaveButton onLeave={leave} />}
     </Dialog>
   );
