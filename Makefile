@@ -123,7 +123,20 @@ fuzz:
 		tail -n 1 $(FUZZ_BUILD)/$$n.log; \
 	done
 
-bench: build
+# bench/load: the load generator of bench/run. It links the server's pure
+# WebSocket framing and SHA-1 (and what they need), never its sockets code.
+LOAD_SRC := $(sort $(wildcard bench/load/*.c))
+LOAD_OBJ := $(LOAD_SRC:%.c=$(BUILD)/%.o)
+LOAD_LIB := $(BUILD)/src/net/ws.o $(BUILD)/src/base/sha1.o $(BUILD)/src/base/utf8.o \
+	$(BUILD)/src/base/alloc.o
+
+$(BUILD)/bench/parta-load: $(LOAD_OBJ) $(LOAD_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs libsodium 2>/dev/null || echo -lsodium)
+
+-include $(LOAD_OBJ:.o=.d)
+
+bench: build $(BUILD)/bench/parta-load
 	bash bench/run $(if $(FULL),--full,)
 
 clean:

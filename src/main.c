@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -164,6 +165,18 @@ static void on_bus_events(void *ud, const struct chat_event *ev, size_t n)
 	hub_publish(p->hub, ev, n);
 }
 
+/* Every connection is a file descriptor: take the whole hard limit, so
+ * max_connections and not the default soft limit (often 1,024) decides. */
+static void raise_file_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		log_warn("cannot raise the open file limit: %s", strerror(errno));
+}
+
 /* ---- serve ---- */
 
 struct serve_ctx {
@@ -207,6 +220,7 @@ static int cmd_serve(const struct config *cfg)
 	sc.p = &p;
 
 	signal(SIGPIPE, SIG_IGN);
+	raise_file_limit();
 	work_set_threads((int)cfg->store_threads);
 	p.loop = uv_default_loop();
 	p.metrics = metrics_new();
